@@ -1,0 +1,291 @@
+package tensor
+
+import "math"
+
+// Unary applies f to every element of a and returns the result as a new
+// contiguous tensor.
+func Unary[T Float](a *Dense[T], f func(T) T) *Dense[T] {
+	out := Zeros[T](a.shape...)
+	o := out.data
+	if a.IsContiguous() {
+		src := a.data[a.offset : a.offset+len(o)]
+		elementwiseFor(len(o), func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				o[i] = f(src[i])
+			}
+		})
+		return out
+	}
+	i := 0
+	a.each(func(off int) { o[i] = f(a.data[off]); i++ })
+	return out
+}
+
+// Binary applies f to the elements of a and b, broadcast to a common shape
+// (NumPy rules), and returns the result as a new contiguous tensor. op names
+// the operation in a shape panic.
+func Binary[T Float](op string, a, b *Dense[T], f func(x, y T) T) *Dense[T] {
+	shape := BroadcastShapes(op, a.shape, b.shape)
+	out := Zeros[T](shape...)
+	o := out.data
+	n := len(o)
+	switch {
+	case n == 0:
+	case a.IsContiguous() && b.IsContiguous() && a.Size() == n && b.Size() == n:
+		x, y := a.data[a.offset:a.offset+n], b.data[b.offset:b.offset+n]
+		elementwiseFor(n, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				o[i] = f(x[i], y[i])
+			}
+		})
+	case a.IsContiguous() && a.Size() == n && b.Size() == 1:
+		x, y := a.data[a.offset:a.offset+n], b.data[b.offset]
+		elementwiseFor(n, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				o[i] = f(x[i], y)
+			}
+		})
+	case b.IsContiguous() && b.Size() == n && a.Size() == 1:
+		x, y := a.data[a.offset], b.data[b.offset:b.offset+n]
+		elementwiseFor(n, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				o[i] = f(x, y[i])
+			}
+		})
+	default:
+		ea, eb := a.Expand(shape...), b.Expand(shape...)
+		eachRow(shape, []*Dense[T]{ea, eb}, func(start int, offs []int) {
+			pa, pb := offs[0], offs[1]
+			sa, sb := ea.strides[len(shape)-1], eb.strides[len(shape)-1]
+			for j := range shape[len(shape)-1] {
+				o[start+j] = f(ea.data[pa+j*sa], eb.data[pb+j*sb])
+			}
+		})
+	}
+	return out
+}
+
+// eachRow walks the innermost rows of shape: for every row it calls f with the
+// row's position in a contiguous output and the storage offset of the row's
+// first element in each of views (which all have the given shape).
+func eachRow[T Float](shape []int, views []*Dense[T], f func(start int, offs []int)) {
+	nd := len(shape)
+	if nd == 0 {
+		offs := make([]int, len(views))
+		for k, v := range views {
+			offs[k] = v.offset
+		}
+		f(0, offs)
+		return
+	}
+	if prod(shape) == 0 {
+		return
+	}
+	rowLen := shape[nd-1]
+	rows := prod(shape[:nd-1])
+	idx := make([]int, nd-1)
+	offs := make([]int, len(views))
+	for k, v := range views {
+		offs[k] = v.offset
+	}
+	for r := range rows {
+		f(r*rowLen, offs)
+		for d := nd - 2; d >= 0; d-- {
+			idx[d]++
+			for k, v := range views {
+				offs[k] += v.strides[d]
+			}
+			if idx[d] < shape[d] {
+				break
+			}
+			for k, v := range views {
+				offs[k] -= idx[d] * v.strides[d]
+			}
+			idx[d] = 0
+		}
+	}
+}
+
+// Add returns a + b with broadcasting.
+func Add[T Float](a, b *Dense[T]) *Dense[T] {
+	return Binary("Add", a, b, func(x, y T) T { return x + y })
+}
+
+// Sub returns a - b with broadcasting.
+func Sub[T Float](a, b *Dense[T]) *Dense[T] {
+	return Binary("Sub", a, b, func(x, y T) T { return x - y })
+}
+
+// Mul returns a * b elementwise with broadcasting.
+func Mul[T Float](a, b *Dense[T]) *Dense[T] {
+	return Binary("Mul", a, b, func(x, y T) T { return x * y })
+}
+
+// Div returns a / b elementwise with broadcasting.
+func Div[T Float](a, b *Dense[T]) *Dense[T] {
+	return Binary("Div", a, b, func(x, y T) T { return x / y })
+}
+
+// Pow returns a raised to the power b elementwise with broadcasting.
+func Pow[T Float](a, b *Dense[T]) *Dense[T] {
+	return Binary("Pow", a, b, func(x, y T) T {
+		if y == 2 {
+			return x * x
+		}
+		return T(math.Pow(float64(x), float64(y)))
+	})
+}
+
+// Maximum returns the elementwise larger of a and b; NaN wins, as in PyTorch.
+func Maximum[T Float](a, b *Dense[T]) *Dense[T] {
+	return Binary("Maximum", a, b, func(x, y T) T {
+		if x != x || x > y {
+			return x
+		}
+		return y
+	})
+}
+
+// Minimum returns the elementwise smaller of a and b; NaN wins, as in PyTorch.
+func Minimum[T Float](a, b *Dense[T]) *Dense[T] {
+	return Binary("Minimum", a, b, func(x, y T) T {
+		if x != x || x < y {
+			return x
+		}
+		return y
+	})
+}
+
+func boolT[T Float](c bool) T {
+	if c {
+		return 1
+	}
+	return 0
+}
+
+// Eq returns 1 where a == b and 0 elsewhere.
+func Eq[T Float](a, b *Dense[T]) *Dense[T] {
+	return Binary("Eq", a, b, func(x, y T) T { return boolT[T](x == y) })
+}
+
+// Ne returns 1 where a != b and 0 elsewhere.
+func Ne[T Float](a, b *Dense[T]) *Dense[T] {
+	return Binary("Ne", a, b, func(x, y T) T { return boolT[T](x != y) })
+}
+
+// Lt returns 1 where a < b and 0 elsewhere.
+func Lt[T Float](a, b *Dense[T]) *Dense[T] {
+	return Binary("Lt", a, b, func(x, y T) T { return boolT[T](x < y) })
+}
+
+// Le returns 1 where a <= b and 0 elsewhere.
+func Le[T Float](a, b *Dense[T]) *Dense[T] {
+	return Binary("Le", a, b, func(x, y T) T { return boolT[T](x <= y) })
+}
+
+// Gt returns 1 where a > b and 0 elsewhere.
+func Gt[T Float](a, b *Dense[T]) *Dense[T] {
+	return Binary("Gt", a, b, func(x, y T) T { return boolT[T](x > y) })
+}
+
+// Ge returns 1 where a >= b and 0 elsewhere.
+func Ge[T Float](a, b *Dense[T]) *Dense[T] {
+	return Binary("Ge", a, b, func(x, y T) T { return boolT[T](x >= y) })
+}
+
+// Where returns a where cond is non-zero and b elsewhere, all three broadcast
+// to a common shape.
+func Where[T Float](cond, a, b *Dense[T]) *Dense[T] {
+	shape := BroadcastShapes("Where", BroadcastShapes("Where", cond.shape, a.shape), b.shape)
+	ec, ea, eb := cond.Expand(shape...), a.Expand(shape...), b.Expand(shape...)
+	out := Zeros[T](shape...)
+	last := len(shape) - 1
+	eachRow(shape, []*Dense[T]{ec, ea, eb}, func(start int, offs []int) {
+		n, sc, sa, sb := 1, 0, 0, 0
+		if last >= 0 {
+			n, sc, sa, sb = shape[last], ec.strides[last], ea.strides[last], eb.strides[last]
+		}
+		for j := range n {
+			if ec.data[offs[0]+j*sc] != 0 {
+				out.data[start+j] = ea.data[offs[1]+j*sa]
+			} else {
+				out.data[start+j] = eb.data[offs[2]+j*sb]
+			}
+		}
+	})
+	return out
+}
+
+// Scale returns a * s.
+func Scale[T Float](a *Dense[T], s T) *Dense[T] { return Unary(a, func(x T) T { return x * s }) }
+
+// AddScalar returns a + s.
+func AddScalar[T Float](a *Dense[T], s T) *Dense[T] { return Unary(a, func(x T) T { return x + s }) }
+
+// Neg returns -a.
+func Neg[T Float](a *Dense[T]) *Dense[T] { return Unary(a, func(x T) T { return -x }) }
+
+// Exp returns e raised to each element.
+func Exp[T Float](a *Dense[T]) *Dense[T] {
+	return Unary(a, func(x T) T { return T(math.Exp(float64(x))) })
+}
+
+// Log returns the natural logarithm of each element.
+func Log[T Float](a *Dense[T]) *Dense[T] {
+	return Unary(a, func(x T) T { return T(math.Log(float64(x))) })
+}
+
+// Sqrt returns the square root of each element.
+func Sqrt[T Float](a *Dense[T]) *Dense[T] {
+	return Unary(a, func(x T) T { return T(math.Sqrt(float64(x))) })
+}
+
+// Abs returns the absolute value of each element.
+func Abs[T Float](a *Dense[T]) *Dense[T] {
+	return Unary(a, func(x T) T { return T(math.Abs(float64(x))) })
+}
+
+// Sign returns -1, 0 or 1 by the sign of each element.
+func Sign[T Float](a *Dense[T]) *Dense[T] {
+	return Unary(a, func(x T) T {
+		switch {
+		case x > 0:
+			return 1
+		case x < 0:
+			return -1
+		}
+		return x
+	})
+}
+
+// Tanh returns the hyperbolic tangent of each element.
+func Tanh[T Float](a *Dense[T]) *Dense[T] {
+	return Unary(a, func(x T) T { return T(math.Tanh(float64(x))) })
+}
+
+// Sigmoid returns 1/(1+exp(-x)) of each element, computed without overflow
+// for large |x|.
+func Sigmoid[T Float](a *Dense[T]) *Dense[T] { return Unary(a, sigmoid[T]) }
+
+func sigmoid[T Float](x T) T {
+	if x >= 0 {
+		return T(1 / (1 + math.Exp(-float64(x))))
+	}
+	e := math.Exp(float64(x))
+	return T(e / (1 + e))
+}
+
+// ReLU returns max(x, 0) of each element.
+func ReLU[T Float](a *Dense[T]) *Dense[T] {
+	return Unary(a, func(x T) T {
+		if x > 0 {
+			return x
+		}
+		return 0
+	})
+}
+
+// Clamp limits each element to [lo, hi].
+func Clamp[T Float](a *Dense[T], lo, hi T) *Dense[T] {
+	return Unary(a, func(x T) T { return min(max(x, lo), hi) })
+}

@@ -1,0 +1,202 @@
+package tensor
+
+import "math"
+
+// ReducedShape returns the shape of a reduction of shape over axes: those
+// dimensions become 1 with keepdims and disappear without it. No axes means all.
+func ReducedShape(shape []int, axes []int, keepdims bool) []int {
+	red := reduceMask("Reduce", len(shape), axes)
+	out := []int{}
+	for i, d := range shape {
+		switch {
+		case !red[i]:
+			out = append(out, d)
+		case keepdims:
+			out = append(out, 1)
+		}
+	}
+	return out
+}
+
+func reduceMask(op string, nd int, axes []int) []bool {
+	red := make([]bool, nd)
+	if len(axes) == 0 {
+		for i := range red {
+			red[i] = true
+		}
+		return red
+	}
+	for _, a := range axes {
+		a = normAxis(op, a, nd)
+		if red[a] {
+			panic(shapeErrorf(op, "axis %d repeated in %v", a, axes))
+		}
+		red[a] = true
+	}
+	return red
+}
+
+// reduce applies f to each group of elements of a that share the kept
+// coordinates. The groups are laid out contiguously (reduced axes last), so f
+// sees a plain slice.
+func reduce[T Float](op string, a *Dense[T], axes []int, keepdims bool, f func(group []T) T) *Dense[T] {
+	nd := len(a.shape)
+	red := reduceMask(op, nd, axes)
+	perm := make([]int, 0, nd)
+	for i := range nd {
+		if !red[i] {
+			perm = append(perm, i)
+		}
+	}
+	kept := len(perm)
+	for i := range nd {
+		if red[i] {
+			perm = append(perm, i)
+		}
+	}
+	src := a.Permute(perm...).Data()
+	out := Zeros[T](ReducedShape(a.shape, axes, keepdims)...)
+	groups := out.Size()
+	size := 1
+	for _, p := range perm[kept:] {
+		size *= a.shape[p]
+	}
+	body := func(lo, hi int) {
+		for g := lo; g < hi; g++ {
+			out.data[g] = f(src[g*size : (g+1)*size])
+		}
+	}
+	if groups*size < 2*grain || groups < 2 {
+		body(0, groups)
+	} else {
+		parallelFor(groups, max(1, grain/max(size, 1)), body)
+	}
+	return out
+}
+
+// Sum adds the elements over axes (all when none are given).
+func Sum[T Float](a *Dense[T], axes []int, keepdims bool) *Dense[T] {
+	if len(a.shape) == 2 && a.IsContiguous() && len(axes) == 1 && normAxis("Sum", axes[0], 2) == 0 {
+		return sumRows(a, keepdims)
+	}
+	return reduce("Sum", a, axes, keepdims, sumSlice[T])
+}
+
+// sumRows sums a contiguous matrix over its first axis row by row, which reads
+// memory in order (the bias gradient of every Linear layer takes this path).
+func sumRows[T Float](a *Dense[T], keepdims bool) *Dense[T] {
+	rows, cols := a.shape[0], a.shape[1]
+	out := Zeros[T](cols)
+	if keepdims {
+		out = Zeros[T](1, cols)
+	}
+	src := a.data[a.offset:]
+	for r := range rows {
+		row := src[r*cols : (r+1)*cols]
+		for j, v := range row {
+			out.data[j] += v
+		}
+	}
+	return out
+}
+
+func sumSlice[T Float](xs []T) T {
+	var s T
+	for _, x := range xs {
+		s += x
+	}
+	return s
+}
+
+// Mean averages the elements over axes (all when none are given).
+func Mean[T Float](a *Dense[T], axes []int, keepdims bool) *Dense[T] {
+	s := Sum(a, axes, keepdims)
+	n := a.Size() / max(s.Size(), 1)
+	if a.Size() == 0 {
+		n = 0
+	}
+	return Scale(s, 1/T(n))
+}
+
+// Max takes the largest element over axes; NaN propagates.
+func Max[T Float](a *Dense[T], axes []int, keepdims bool) *Dense[T] {
+	return reduce("Max", a, axes, keepdims, func(xs []T) T {
+		m := T(math.Inf(-1))
+		for _, x := range xs {
+			if x > m || x != x {
+				m = x
+				if x != x {
+					break
+				}
+			}
+		}
+		return m
+	})
+}
+
+// Min takes the smallest element over axes; NaN propagates.
+func Min[T Float](a *Dense[T], axes []int, keepdims bool) *Dense[T] {
+	return reduce("Min", a, axes, keepdims, func(xs []T) T {
+		m := T(math.Inf(1))
+		for _, x := range xs {
+			if x < m || x != x {
+				m = x
+				if x != x {
+					break
+				}
+			}
+		}
+		return m
+	})
+}
+
+// LogSumExp computes log(sum(exp(a))) over axes without overflow: the
+// maximum is subtracted first. A group that is all -Inf gives -Inf.
+func LogSumExp[T Float](a *Dense[T], axes []int, keepdims bool) *Dense[T] {
+	return reduce("LogSumExp", a, axes, keepdims, logSumExp[T])
+}
+
+func logSumExp[T Float](xs []T) T {
+	m := math.Inf(-1)
+	for _, x := range xs {
+		m = math.Max(m, float64(x))
+	}
+	if math.IsInf(m, 0) || math.IsNaN(m) {
+		return T(m)
+	}
+	var s float64
+	for _, x := range xs {
+		s += math.Exp(float64(x) - m)
+	}
+	return T(m + math.Log(s))
+}
+
+// ArgMax returns, for each position of the remaining dimensions in row-major
+// order, the index along axis of the largest element (the first one on ties).
+func ArgMax[T Float](a *Dense[T], axis int) []int {
+	nd := len(a.shape)
+	axis = normAxis("ArgMax", axis, nd)
+	perm := make([]int, 0, nd)
+	for i := range nd {
+		if i != axis {
+			perm = append(perm, i)
+		}
+	}
+	src := a.Permute(append(perm, axis)...).Data()
+	n := a.shape[axis]
+	if n == 0 {
+		panic(shapeErrorf("ArgMax", "axis %d of shape %v is empty", axis, a.shape))
+	}
+	idx := make([]int, len(src)/n)
+	for g := range idx {
+		row := src[g*n : (g+1)*n]
+		best := 0
+		for i, x := range row {
+			if x > row[best] {
+				best = i
+			}
+		}
+		idx[g] = best
+	}
+	return idx
+}
