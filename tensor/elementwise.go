@@ -25,6 +25,74 @@ func Unary[T Float](a *Dense[T], f func(T) T) *Dense[T] {
 // (NumPy rules), and returns the result as a new contiguous tensor. op names
 // the operation in a shape panic.
 func Binary[T Float](op string, a, b *Dense[T], f func(x, y T) T) *Dense[T] {
+	return binary(op, opOther, a, b, f)
+}
+
+// binOp names the arithmetic ops that have loops of their own: calling f
+// for every element costs several times the arithmetic.
+type binOp int
+
+const (
+	opOther binOp = iota
+	opAdd
+	opSub
+	opMul
+	opDiv
+)
+
+// sliceOp writes o[i] = x[i] op y[i], or with y[0] for every i when
+// scalarY, and reports false for an op without a loop of its own.
+func sliceOp[T Float](code binOp, o, x, y []T, scalarY bool) bool {
+	if scalarY {
+		v := y[0]
+		switch code {
+		case opAdd:
+			for i := range o {
+				o[i] = x[i] + v
+			}
+		case opSub:
+			for i := range o {
+				o[i] = x[i] - v
+			}
+		case opMul:
+			for i := range o {
+				o[i] = x[i] * v
+			}
+		case opDiv:
+			for i := range o {
+				o[i] = x[i] / v
+			}
+		default:
+			return false
+		}
+		return true
+	}
+	y = y[:len(o)]
+	x = x[:len(o)]
+	switch code {
+	case opAdd:
+		for i := range o {
+			o[i] = x[i] + y[i]
+		}
+	case opSub:
+		for i := range o {
+			o[i] = x[i] - y[i]
+		}
+	case opMul:
+		for i := range o {
+			o[i] = x[i] * y[i]
+		}
+	case opDiv:
+		for i := range o {
+			o[i] = x[i] / y[i]
+		}
+	default:
+		return false
+	}
+	return true
+}
+
+func binary[T Float](op string, code binOp, a, b *Dense[T], f func(x, y T) T) *Dense[T] {
 	shape := BroadcastShapes(op, a.shape, b.shape)
 	out := Zeros[T](shape...)
 	o := out.data
@@ -34,13 +102,35 @@ func Binary[T Float](op string, a, b *Dense[T], f func(x, y T) T) *Dense[T] {
 	case a.IsContiguous() && b.IsContiguous() && a.Size() == n && b.Size() == n:
 		x, y := a.data[a.offset:a.offset+n], b.data[b.offset:b.offset+n]
 		elementwiseFor(n, func(lo, hi int) {
+			if sliceOp(code, o[lo:hi], x[lo:hi], y[lo:hi], false) {
+				return
+			}
 			for i := lo; i < hi; i++ {
 				o[i] = f(x[i], y[i])
+			}
+		})
+	case a.IsContiguous() && b.IsContiguous() && a.Size() == n && b.Size() > 1 && isTrailing(b.shape, shape):
+		// A row broadcast down the rows of a, such as a bias.
+		x, y := a.data[a.offset:a.offset+n], b.data[b.offset:b.offset+b.Size()]
+		m := len(y)
+		rows := n / m
+		parallelFor(rows, max(1, grain/m), func(lo, hi int) {
+			for r := lo; r < hi; r++ {
+				or, xr := o[r*m:(r+1)*m], x[r*m:(r+1)*m]
+				if sliceOp(code, or, xr, y, false) {
+					continue
+				}
+				for j := range or {
+					or[j] = f(xr[j], y[j])
+				}
 			}
 		})
 	case a.IsContiguous() && a.Size() == n && b.Size() == 1:
 		x, y := a.data[a.offset:a.offset+n], b.data[b.offset]
 		elementwiseFor(n, func(lo, hi int) {
+			if sliceOp(code, o[lo:hi], x[lo:hi], b.data[b.offset:b.offset+1], true) {
+				return
+			}
 			for i := lo; i < hi; i++ {
 				o[i] = f(x[i], y)
 			}
@@ -63,6 +153,19 @@ func Binary[T Float](op string, a, b *Dense[T], f func(x, y T) T) *Dense[T] {
 		})
 	}
 	return out
+}
+
+// isTrailing reports whether small equals the last dimensions of shape.
+func isTrailing(small, shape []int) bool {
+	lead := len(shape) - len(small)
+	if lead < 0 {
+		return false
+	}
+	for len(small) > 0 && small[0] == 1 {
+		small = small[1:]
+		lead++
+	}
+	return SameShape(small, shape[lead:])
 }
 
 // eachRow walks the innermost rows of shape: for every row it calls f with the
@@ -108,22 +211,22 @@ func eachRow[T Float](shape []int, views []*Dense[T], f func(start int, offs []i
 
 // Add returns a + b with broadcasting.
 func Add[T Float](a, b *Dense[T]) *Dense[T] {
-	return Binary("Add", a, b, func(x, y T) T { return x + y })
+	return binary("Add", opAdd, a, b, func(x, y T) T { return x + y })
 }
 
 // Sub returns a - b with broadcasting.
 func Sub[T Float](a, b *Dense[T]) *Dense[T] {
-	return Binary("Sub", a, b, func(x, y T) T { return x - y })
+	return binary("Sub", opSub, a, b, func(x, y T) T { return x - y })
 }
 
 // Mul returns a * b elementwise with broadcasting.
 func Mul[T Float](a, b *Dense[T]) *Dense[T] {
-	return Binary("Mul", a, b, func(x, y T) T { return x * y })
+	return binary("Mul", opMul, a, b, func(x, y T) T { return x * y })
 }
 
 // Div returns a / b elementwise with broadcasting.
 func Div[T Float](a, b *Dense[T]) *Dense[T] {
-	return Binary("Div", a, b, func(x, y T) T { return x / y })
+	return binary("Div", opDiv, a, b, func(x, y T) T { return x / y })
 }
 
 // Pow returns a raised to the power b elementwise with broadcasting.
@@ -217,10 +320,10 @@ func Where[T Float](cond, a, b *Dense[T]) *Dense[T] {
 }
 
 // Scale returns a * s.
-func Scale[T Float](a *Dense[T], s T) *Dense[T] { return Unary(a, func(x T) T { return x * s }) }
+func Scale[T Float](a *Dense[T], s T) *Dense[T] { return Mul(a, Scalar(s)) }
 
 // AddScalar returns a + s.
-func AddScalar[T Float](a *Dense[T], s T) *Dense[T] { return Unary(a, func(x T) T { return x + s }) }
+func AddScalar[T Float](a *Dense[T], s T) *Dense[T] { return Add(a, Scalar(s)) }
 
 // Neg returns -a.
 func Neg[T Float](a *Dense[T]) *Dense[T] { return Unary(a, func(x T) T { return -x }) }
@@ -277,12 +380,20 @@ func sigmoid[T Float](x T) T {
 
 // ReLU returns max(x, 0) of each element.
 func ReLU[T Float](a *Dense[T]) *Dense[T] {
-	return Unary(a, func(x T) T {
-		if x > 0 {
-			return x
+	if !a.IsContiguous() {
+		a = a.Clone()
+	}
+	out := Zeros[T](a.shape...)
+	src := a.data[a.offset : a.offset+len(out.data)]
+	elementwiseFor(len(src), func(lo, hi int) {
+		o, x := out.data[lo:hi], src[lo:hi]
+		for i, v := range x {
+			if v > 0 {
+				o[i] = v
+			}
 		}
-		return 0
 	})
+	return out
 }
 
 // Clamp limits each element to [lo, hi].
