@@ -1,0 +1,45 @@
+package datasets
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/nabla-go/nabla/tensor"
+)
+
+// indexed returns a data set whose sample i has features [i, 10*i] and
+// label labels[i], so that tests can tell which samples ended up where.
+func indexed(labels []int) *Dataset[float64] {
+	x := make([]float64, 0, 2*len(labels))
+	for i := range labels {
+		x = append(x, float64(i), float64(10*i))
+	}
+	return New(tensor.New(x, len(labels), 2), append([]int(nil), labels...))
+}
+
+// ids returns the sample indices of a data set built by indexed.
+func ids(d *Dataset[float64]) []int {
+	out := make([]int, d.Len())
+	for i := range out {
+		out[i] = int(d.X.At(i, 0))
+	}
+	return out
+}
+
+// requireShapePanic checks that f panics with an error wrapping
+// tensor.ErrShape whose message contains want.
+func requireShapePanic(t *testing.T, want string, f func()) {
+	t.Helper()
+	defer func() {
+		t.Helper()
+		r := recover()
+		require.NotNil(t, r, "no panic")
+		err, ok := r.(error)
+		require.True(t, ok, "panic value %T %v is not an error", r, r)
+		require.True(t, errors.Is(err, tensor.ErrShape), "%v does not wrap ErrShape", err)
+		require.Contains(t, err.Error(), want)
+	}()
+	f()
+}
