@@ -105,7 +105,7 @@ func broadcastCases(f func(a, b *Var[float64]) *Var[float64], gen func(shape ...
 
 func opTable() []opEntry {
 	cond := tensor.New([]float64{1, 0, 1, 0, 0, 1, 1, 0, 1, 1, 0, 0}, 3, 4)
-	return []opEntry{
+	return append([]opEntry{
 		{"Add", broadcastCases(Add[float64], randn)},
 		{"Sub", broadcastCases(Sub[float64], randn)},
 		{"Mul", broadcastCases(Mul[float64], randn)},
@@ -208,7 +208,7 @@ func opTable() []opEntry {
 			{name: "batched", fn: binary(MatMul[float64]), inputs: gens(randn(2, 3, 4), randn(2, 4, 2))},
 			{name: "broadcast-batch", fn: binary(MatMul[float64]), inputs: gens(randn(2, 3, 4), randn(4, 2))},
 		}},
-	}
+	}, convOpTable()...)
 }
 
 // large draws inputs around 1e3, where a naive softmax overflows.

@@ -1,0 +1,347 @@
+package tensor
+
+// Kernels for convolution and pooling over NCHW tensors: im2col and its
+// adjoint col2im, max pooling with argmax positions, and the gather and
+// scatter-add through those positions. Every kernel splits its work into
+// (image, channel) planes, which write disjoint parts of the output, in fixed
+// blocks: results do not depend on GOMAXPROCS.
+
+// Window2D describes a window sliding over the last two dimensions of an NCHW
+// tensor. Each field holds (height, width). A zero Stride or Dilation means 1;
+// Padding adds that many virtual elements on both sides of each dimension.
+type Window2D struct {
+	Kernel   [2]int
+	Stride   [2]int
+	Padding  [2]int
+	Dilation [2]int
+}
+
+// normalized returns w with zero strides and dilations replaced by 1.
+func (w Window2D) normalized() Window2D {
+	for i := range 2 {
+		if w.Stride[i] == 0 {
+			w.Stride[i] = 1
+		}
+		if w.Dilation[i] == 0 {
+			w.Dilation[i] = 1
+		}
+	}
+	return w
+}
+
+// OutSize returns the number of window positions along the height and width
+// of an h x w input: floor((n + 2*padding - dilation*(kernel-1) - 1)/stride) + 1,
+// as in PyTorch. A result below 1 means the window does not fit.
+func (w Window2D) OutSize(h, wd int) (oh, ow int) {
+	w = w.normalized()
+	in := [2]int{h, wd}
+	var out [2]int
+	for i := range 2 {
+		span := w.Dilation[i]*(w.Kernel[i]-1) + 1
+		n := in[i] + 2*w.Padding[i] - span
+		if n < 0 {
+			out[i] = 0
+			continue
+		}
+		out[i] = n/w.Stride[i] + 1
+	}
+	return out[0], out[1]
+}
+
+// check validates w for an h x wd input and returns it normalized with the
+// output size.
+func (w Window2D) check(op string, h, wd int) (Window2D, int, int) {
+	w = w.normalized()
+	for i := range 2 {
+		if w.Kernel[i] < 1 || w.Stride[i] < 1 || w.Dilation[i] < 1 || w.Padding[i] < 0 {
+			panic(shapeErrorf(op, "bad window %+v", w))
+		}
+	}
+	oh, ow := w.OutSize(h, wd)
+	if oh < 1 || ow < 1 {
+		panic(shapeErrorf(op, "window %+v does not fit an input of %dx%d", w, h, wd))
+	}
+	return w, oh, ow
+}
+
+func nchw(op string, shape []int) (n, c, h, w int) {
+	if len(shape) != 4 {
+		panic(shapeErrorf(op, "want an NCHW tensor of 4 dimensions, got shape %v", shape))
+	}
+	return shape[0], shape[1], shape[2], shape[3]
+}
+
+// planeFor runs body over planes [0, n) of size work elements each, in fixed
+// blocks of whole planes that hold about grain elements.
+func planeFor(n, work int, body func(lo, hi int)) {
+	block := max(1, grain/max(work, 1))
+	if n <= block {
+		body(0, n)
+		return
+	}
+	parallelFor(n, block, body)
+}
+
+// validRange returns the output positions [lo, hi) of a row of outLen window
+// positions whose input coordinate x*stride + off falls in [0, n).
+func validRange(off, stride, n, outLen int) (lo, hi int) {
+	if off < 0 {
+		lo = (-off + stride - 1) / stride
+	}
+	if last := n - 1 - off; last >= 0 {
+		hi = last/stride + 1
+	}
+	lo, hi = min(lo, outLen), min(hi, outLen)
+	return lo, max(lo, hi)
+}
+
+// Im2Col unfolds the windows of x [N, C, H, W] into columns: the result is the
+// matrix [C*kH*kW, N*oH*oW] whose row (c*kH + i)*kW + j holds, for every image
+// and output position (in row-major order, image first), the input element
+// under kernel tap (i, j) of channel c, or 0 in the padding. A convolution is
+// then one matrix product of the weights [O, C*kH*kW] with it.
+func Im2Col[T Float](x *Dense[T], win Window2D) *Dense[T] {
+	n, c, h, w := nchw("Im2Col", x.shape)
+	win, oh, ow := win.check("Im2Col", h, w)
+	kh, kw := win.Kernel[0], win.Kernel[1]
+	l := oh * ow
+	out := &Dense[T]{data: make([]T, c*kh*kw*n*l), shape: []int{c * kh * kw, n * l}}
+	out.strides = contiguousStrides(out.shape)
+	if out.Size() == 0 {
+		return out
+	}
+	src := x.Contiguous()
+	sd := src.data[src.offset:]
+	ld := n * l
+	planeFor(n*c, kh*kw*l, func(lo, hi int) {
+		for p := lo; p < hi; p++ {
+			img, ch := p/c, p%c
+			plane := sd[p*h*w : (p+1)*h*w]
+			for i := range kh {
+				for j := range kw {
+					r := (ch*kh+i)*kw + j
+					dst := out.data[r*ld+img*l : r*ld+(img+1)*l]
+					im2colTap(dst, plane, h, w, oh, ow, i, j, win)
+				}
+			}
+		}
+	})
+	return out
+}
+
+// im2colTap fills dst [oh*ow] with the input under kernel tap (i, j) at every
+// output position of one plane.
+func im2colTap[T Float](dst, plane []T, h, w, oh, ow, i, j int, win Window2D) {
+	sh, sw := win.Stride[0], win.Stride[1]
+	offH := i*win.Dilation[0] - win.Padding[0]
+	offW := j*win.Dilation[1] - win.Padding[1]
+	lo, hi := validRange(offW, sw, w, ow)
+	for y := range oh {
+		row := dst[y*ow : (y+1)*ow]
+		ih := y*sh + offH
+		if ih < 0 || ih >= h {
+			clear(row)
+			continue
+		}
+		in := plane[ih*w : (ih+1)*w]
+		clear(row[:lo])
+		clear(row[hi:])
+		if sw == 1 {
+			copy(row[lo:hi], in[lo+offW:hi+offW])
+			continue
+		}
+		iw := lo*sw + offW
+		for x := lo; x < hi; x++ {
+			row[x] = in[iw]
+			iw += sw
+		}
+	}
+}
+
+// Col2Im is the adjoint of Im2Col: it folds columns [C*kH*kW, N*oH*oW] back
+// into a tensor of shape [N, C, H, W], adding up the entries that came from
+// the same input element (windows overlap) and dropping those of the padding.
+func Col2Im[T Float](cols *Dense[T], shape []int, win Window2D) *Dense[T] {
+	n, c, h, w := nchw("Col2Im", shape)
+	win, oh, ow := win.check("Col2Im", h, w)
+	kh, kw := win.Kernel[0], win.Kernel[1]
+	l := oh * ow
+	if len(cols.shape) != 2 || cols.shape[0] != c*kh*kw || cols.shape[1] != n*l {
+		panic(shapeErrorf("Col2Im", "columns of shape %v do not fit shape %v with window %+v: want [%d %d]", cols.shape, shape, win, c*kh*kw, n*l))
+	}
+	out := Zeros[T](shape...)
+	if out.Size() == 0 {
+		return out
+	}
+	src := cols.Contiguous()
+	sd := src.data[src.offset:]
+	ld := n * l
+	planeFor(n*c, kh*kw*l, func(lo, hi int) {
+		for p := lo; p < hi; p++ {
+			img, ch := p/c, p%c
+			plane := out.data[p*h*w : (p+1)*h*w]
+			for i := range kh {
+				for j := range kw {
+					r := (ch*kh+i)*kw + j
+					col2imTap(plane, sd[r*ld+img*l:r*ld+(img+1)*l], h, w, oh, ow, i, j, win)
+				}
+			}
+		}
+	})
+	return out
+}
+
+// col2imTap adds src [oh*ow], the values of kernel tap (i, j) at every output
+// position, into the input plane.
+func col2imTap[T Float](plane, src []T, h, w, oh, ow, i, j int, win Window2D) {
+	sh, sw := win.Stride[0], win.Stride[1]
+	offH := i*win.Dilation[0] - win.Padding[0]
+	offW := j*win.Dilation[1] - win.Padding[1]
+	lo, hi := validRange(offW, sw, w, ow)
+	if lo >= hi {
+		return
+	}
+	for y := range oh {
+		ih := y*sh + offH
+		if ih < 0 || ih >= h {
+			continue
+		}
+		row := src[y*ow : (y+1)*ow]
+		in := plane[ih*w : (ih+1)*w]
+		if sw == 1 {
+			dst := in[lo+offW : hi+offW]
+			for x, v := range row[lo:hi] {
+				dst[x] += v
+			}
+			continue
+		}
+		iw := lo*sw + offW
+		for x := lo; x < hi; x++ {
+			in[iw] += row[x]
+			iw += sw
+		}
+	}
+}
+
+// MaxPool2D takes the maximum of every window of x [N, C, H, W], with the
+// padding ignored (as if it held -Inf), and returns it as [N, C, oH, oW]
+// together with, for every output element, the position h*W + w of its
+// maximum within its input plane (PyTorch's return_indices). The first of
+// tied maxima wins; NaN propagates. Padding may not exceed half the kernel,
+// as in PyTorch, so every window holds at least one input element.
+func MaxPool2D[T Float](x *Dense[T], win Window2D) (*Dense[T], []int) {
+	n, c, h, w := nchw("MaxPool2D", x.shape)
+	win, oh, ow := win.check("MaxPool2D", h, w)
+	for i := range 2 {
+		if 2*win.Padding[i] > win.Kernel[i] {
+			panic(shapeErrorf("MaxPool2D", "padding %v exceeds half the kernel %v", win.Padding, win.Kernel))
+		}
+	}
+	out := Zeros[T](n, c, oh, ow)
+	idx := make([]int, n*c*oh*ow)
+	if len(idx) == 0 {
+		return out, idx
+	}
+	src := x.Contiguous()
+	sd := src.data[src.offset:]
+	kh, kw := win.Kernel[0], win.Kernel[1]
+	planeFor(n*c, kh*kw*oh*ow, func(lo, hi int) {
+		for p := lo; p < hi; p++ {
+			plane := sd[p*h*w : (p+1)*h*w]
+			o := p * oh * ow
+			for y := range oh {
+				h0 := y*win.Stride[0] - win.Padding[0]
+				for x := range ow {
+					w0 := x*win.Stride[1] - win.Padding[1]
+					best, at := T(0), -1
+					for i := range kh {
+						ih := h0 + i*win.Dilation[0]
+						if ih < 0 || ih >= h {
+							continue
+						}
+						for j := range kw {
+							iw := w0 + j*win.Dilation[1]
+							if iw < 0 || iw >= w {
+								continue
+							}
+							v := plane[ih*w+iw]
+							if at < 0 || v > best || v != v {
+								best, at = v, ih*w+iw
+							}
+						}
+					}
+					if at < 0 { // a dilated window that skips every input element
+						at = min(max(0, h0), h-1)*w + min(max(0, w0), w-1)
+						best = plane[at]
+					}
+					out.data[o] = best
+					idx[o] = at
+					o++
+				}
+			}
+		}
+	})
+	return out, idx
+}
+
+// GatherPlanes picks elements of a [N, C, H, W] plane by plane: the result
+// has shape [N, C, oh, ow] and its element p (in row-major order) is element
+// indices[p] (a position h*W + w) of its own (n, c) plane of a. With the
+// indices of MaxPool2D it reproduces the pooled values.
+func GatherPlanes[T Float](a *Dense[T], indices []int, oh, ow int) *Dense[T] {
+	n, c, h, w := nchw("GatherPlanes", a.shape)
+	checkPlaneIndices("GatherPlanes", indices, n*c*oh*ow, h*w)
+	out := Zeros[T](n, c, oh, ow)
+	if out.Size() == 0 {
+		return out
+	}
+	src := a.Contiguous()
+	sd := src.data[src.offset:]
+	l := oh * ow
+	planeFor(n*c, l, func(lo, hi int) {
+		for p := lo; p < hi; p++ {
+			plane := sd[p*h*w : (p+1)*h*w]
+			dst := out.data[p*l : (p+1)*l]
+			for q, i := range indices[p*l : (p+1)*l] {
+				dst[q] = plane[i]
+			}
+		}
+	})
+	return out
+}
+
+// ScatterAddPlanes is the adjoint of GatherPlanes: it returns zeros of shape
+// [N, C, h, w] with each element p of src [N, C, oH, oW] added at position
+// indices[p] of its own plane. An index that repeats (overlapping pooling
+// windows sharing a maximum) accumulates.
+func ScatterAddPlanes[T Float](src *Dense[T], indices []int, h, w int) *Dense[T] {
+	n, c, oh, ow := nchw("ScatterAddPlanes", src.shape)
+	checkPlaneIndices("ScatterAddPlanes", indices, n*c*oh*ow, h*w)
+	out := Zeros[T](n, c, h, w)
+	if out.Size() == 0 || len(indices) == 0 {
+		return out
+	}
+	s := src.Contiguous()
+	sd := s.data[s.offset:]
+	l := oh * ow
+	planeFor(n*c, l, func(lo, hi int) {
+		for p := lo; p < hi; p++ {
+			plane := out.data[p*h*w : (p+1)*h*w]
+			for q, i := range indices[p*l : (p+1)*l] {
+				plane[i] += sd[p*l+q]
+			}
+		}
+	})
+	return out
+}
+
+func checkPlaneIndices(op string, indices []int, want, planeSize int) {
+	if len(indices) != want {
+		panic(shapeErrorf(op, "%d indices for %d elements", len(indices), want))
+	}
+	for _, i := range indices {
+		if i < 0 || i >= planeSize {
+			panic(shapeErrorf(op, "index %d out of range [0, %d)", i, planeSize))
+		}
+	}
+}
