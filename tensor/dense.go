@@ -96,9 +96,36 @@ func (t *Dense[T]) Contiguous() *Dense[T] {
 // Clone returns a contiguous copy that shares nothing with t.
 func (t *Dense[T]) Clone() *Dense[T] {
 	out := make([]T, t.Size())
-	i := 0
-	t.each(func(off int) { out[i] = t.data[off]; i++ })
+	if t.IsContiguous() {
+		copy(out, t.data[t.offset:])
+	} else {
+		t.copyRowsTo(out)
+	}
 	return &Dense[T]{data: out, shape: cloneInts(t.shape), strides: contiguousStrides(t.shape)}
+}
+
+// copyRowsTo writes t's elements in row-major order into dst, a row of the
+// last dimension at a time.
+func (t *Dense[T]) copyRowsTo(dst []T) {
+	nd := len(t.shape)
+	if nd == 0 {
+		dst[0] = t.data[t.offset]
+		return
+	}
+	n := t.shape[nd-1]
+	s := t.strides[nd-1]
+	eachRow(t.shape, []*Dense[T]{t}, func(start int, offs []int) {
+		row := dst[start : start+n]
+		off := offs[0]
+		if s == 1 {
+			copy(row, t.data[off:off+n])
+			return
+		}
+		for j := range row {
+			row[j] = t.data[off]
+			off += s
+		}
+	})
 }
 
 // At returns the element at the given index, one coordinate per dimension.
