@@ -151,6 +151,15 @@ func Abs[T tensor.Float](a *Var[T]) *Var[T] {
 	})
 }
 
+// Erf returns the error function of each element; GELU is built on it.
+func Erf[T tensor.Float](a *Var[T]) *Var[T] {
+	return record("Erf", tensor.Erf(a.value), []*Var[T]{a}, func(c *ctx[T], g *Var[T]) []*Var[T] {
+		const twoOverSqrtPi = 1.1283791670955126
+		x := c.in[0]
+		return []*Var[T]{Mul(g, Scale(Exp(Neg(Mul(x, x))), twoOverSqrtPi))}
+	})
+}
+
 // Tanh returns the hyperbolic tangent of each element.
 func Tanh[T tensor.Float](a *Var[T]) *Var[T] {
 	return record("Tanh", tensor.Tanh(a.value), []*Var[T]{a}, func(c *ctx[T], g *Var[T]) []*Var[T] {

@@ -137,6 +137,7 @@ func opTable() []opEntry {
 		{"Log", []opCase{{name: "", fn: unary(Log[float64]), inputs: gens(positive(3, 4))}}},
 		{"Sqrt", []opCase{{name: "", fn: unary(Sqrt[float64]), inputs: gens(positive(3, 4))}}},
 		{"Abs", []opCase{{name: "", fn: unary(Abs[float64]), inputs: gens(offKink(3, 4))}}},
+		{"Erf", []opCase{{name: "", fn: unary(Erf[float64]), inputs: gens(randn(3, 4))}}},
 		{"Tanh", []opCase{{name: "", fn: unary(Tanh[float64]), inputs: gens(randn(3, 4))}}},
 		{"Sigmoid", []opCase{{name: "", fn: unary(Sigmoid[float64]), inputs: gens(randn(3, 4))}}},
 		{"ReLU", []opCase{{name: "", fn: unary(ReLU[float64]), inputs: gens(offKink(3, 4))}}},

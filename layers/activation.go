@@ -1,9 +1,6 @@
 package layers
 
 import (
-	"math"
-	"slices"
-
 	"github.com/nabla-go/nabla/autograd"
 	"github.com/nabla-go/nabla/tensor"
 )
@@ -67,16 +64,10 @@ func NewTanh[T tensor.Float]() *Tanh[T] { return &Tanh[T]{} }
 func (*Tanh[T]) Forward(x *autograd.Var[T]) *autograd.Var[T] { return autograd.Tanh(x) }
 
 // GELU is the Gaussian error linear unit, x·Φ(x) with Φ the standard normal
-// distribution function, as PyTorch's nn.GELU: exact by default, or with
-// Tanh set, PyTorch's approximate="tanh" form
-// 0.5·x·(1 + tanh(sqrt(2/π)·(x + 0.044715·x³))).
-//
-// The exact form needs the error function, which autograd has no op for. Its
-// value is computed exactly (with erfc, accurate in the negative tail too)
-// and recorded with its first and second derivatives, so Backward and one
-// level of Grad with CreateGraph are exact; third and higher derivatives
-// through the exact form are zero. The tanh form is composed of autograd ops
-// and is differentiable to any order.
+// distribution function, as PyTorch's nn.GELU: exact by default,
+// 0.5·x·(1 + erf(x/√2)), or with Tanh set, PyTorch's approximate="tanh" form
+// 0.5·x·(1 + tanh(sqrt(2/π)·(x + 0.044715·x³))). Both are composed of
+// autograd ops, so they are differentiable to any order.
 type GELU[T tensor.Float] struct {
 	stateless[T]
 	// Tanh selects the tanh approximation.
@@ -104,55 +95,9 @@ func geluTanh[T tensor.Float](x *autograd.Var[T]) *autograd.Var[T] {
 	return autograd.Mul(autograd.Scale(x, 0.5), autograd.AddScalar(autograd.Tanh(inner), 1))
 }
 
-// geluExact is x·Φ(x) with Φ(x) = erfc(-x/√2)/2. Its derivatives are
-// Φ(x) + x·φ(x) and φ(x)·(2 - x²), φ the standard normal density.
 func geluExact[T tensor.Float](x *autograd.Var[T]) *autograd.Var[T] {
-	return pointwise(x,
-		func(v float64) float64 { return 0.5 * v * math.Erfc(-v/math.Sqrt2) },
-		func(v float64) float64 { return 0.5*math.Erfc(-v/math.Sqrt2) + v*normPDF(v) },
-		func(v float64) float64 { return normPDF(v) * (2 - v*v) },
-	)
-}
-
-func normPDF(v float64) float64 { return math.Exp(-v*v/2) / math.Sqrt(2*math.Pi) }
-
-// pointwise applies f elementwise, given its first and second derivatives
-// d1 and d2, for an f that autograd's ops cannot compose. It records the
-// second-order Taylor expansion around the input x₀,
-//
-//	f(x₀) + d·(d1(x₀) + d·d2(x₀)/2), with d = x - x₀,
-//
-// where d is a Var whose value is exactly 0: the value is f(x₀), the
-// gradient d1(x₀) and the gradient's gradient d2(x₀), all exact.
-func pointwise[T tensor.Float](x *autograd.Var[T], f, d1, d2 func(float64) float64) *autograd.Var[T] {
-	at := func(fn func(float64) float64) *tensor.Dense[T] {
-		return tensor.Unary(x.Value(), func(v T) T { return T(fn(float64(v))) })
-	}
-	value := autograd.Const(at(f))
-	if !x.RequiresGrad() || !autograd.IsRecording() {
-		return value
-	}
-	d := autograd.Sub(x, x.Detach())
-	// An infinite input gets no gradient: d would be Inf - Inf = NaN there,
-	// and the derivatives may be too, so both are set to 0.
-	if slices.ContainsFunc(x.Value().Data(), notFinite[T]) {
-		finite := tensor.Unary(x.Value(), func(v T) T { return boolT[T](!notFinite(v)) })
-		d = autograd.Where(finite, d, autograd.Scalar[T](0))
-		d1, d2 = finiteOnly(d1), finiteOnly(d2)
-	}
-	half := func(v float64) float64 { return d2(v) / 2 }
-	slope := autograd.Add(autograd.Const(at(d1)), autograd.Mul(d, autograd.Const(at(half))))
-	return autograd.Add(value, autograd.Mul(d, slope))
-}
-
-// finiteOnly returns f, but 0 where its argument is not finite.
-func finiteOnly(f func(float64) float64) func(float64) float64 {
-	return func(v float64) float64 {
-		if notFinite(v) {
-			return 0
-		}
-		return f(v)
-	}
+	const invSqrt2 = 0.7071067811865476
+	return autograd.Mul(autograd.Scale(x, 0.5), autograd.AddScalar(autograd.Erf(autograd.Scale(x, invSqrt2)), 1))
 }
 
 // Softmax maps scores along Axis to probabilities, exp(x)/sum(exp(x)),
@@ -184,5 +129,3 @@ func NewLogSoftmax[T tensor.Float](axis int) *LogSoftmax[T] { return &LogSoftmax
 func (s *LogSoftmax[T]) Forward(x *autograd.Var[T]) *autograd.Var[T] {
 	return autograd.LogSoftmax(x, s.Axis)
 }
-
-func notFinite[T tensor.Float](v T) bool { return math.IsInf(float64(v), 0) || math.IsNaN(float64(v)) }

@@ -348,6 +348,11 @@ func Abs[T Float](a *Dense[T]) *Dense[T] {
 	return Unary(a, func(x T) T { return T(math.Abs(float64(x))) })
 }
 
+// Erf returns the error function of each element.
+func Erf[T Float](a *Dense[T]) *Dense[T] {
+	return Unary(a, func(x T) T { return T(math.Erf(float64(x))) })
+}
+
 // Sign returns -1, 0 or 1 by the sign of each element.
 func Sign[T Float](a *Dense[T]) *Dense[T] {
 	return Unary(a, func(x T) T {
