@@ -23,8 +23,8 @@
 //
 // and a file that safetensors.torch.save_file(model.state_dict(), ...)
 // wrote loads into the nabla model. Loading converts element types as
-// PyTorch's load_state_dict does (F64, F32, F16, BF16 and the I64 of
-// num_batches_tracked into float32 or float64).
+// PyTorch's load_state_dict does (F64, F32, F16, BF16, and integer tensors
+// such as the I64 of num_batches_tracked, into float32 or float64).
 //
 // # Failing safely
 //

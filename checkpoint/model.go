@@ -162,13 +162,13 @@ func addModel[T tensor.Float](f *safetensors.File, m layers.Module[T]) error {
 // casting copy: F32, F64, F16 and BF16 tensors load into a model of either
 // element type, F64 values rounding to the nearest float32 in a float32 model
 // (overflowing to ±Inf, as in PyTorch); F16 and BF16 values are exact in
-// either. I64 tensors, which is how PyTorch stores num_batches_tracked, load
-// as their float value.
+// either. Integer tensors (I64, which is how PyTorch stores
+// num_batches_tracked, I32 and U8) load as their float value.
 //
 // A training checkpoint written by Save loads too: its optimizer state is
 // not part of the model and is skipped.
 func LoadModel[T tensor.Float](path string, m layers.Module[T], opts LoadOptions) (Result, error) {
-	f, err := readFile(path)
+	f, err := safetensors.Load(path)
 	if err != nil {
 		return Result{}, &Error{Op: "load", Path: path, Err: err}
 	}

@@ -241,7 +241,7 @@ func TestLoadModelConverts(t *testing.T) {
 // honest: an escaped dtype string and an out-of-range I64 entry are left to
 // package safetensors, which rejects them; other entries with the text "I64"
 // in their names are not touched.
-func TestLoadModelI64Patch(t *testing.T) {
+func TestLoadModelIntegerTensors(t *testing.T) {
 	m := layers.NewSequential[float64](layers.NewBatchNorm1D[float64](1))
 	entries := func(count rawTensor) []rawTensor {
 		return []rawTensor{
@@ -261,8 +261,8 @@ func TestLoadModelI64Patch(t *testing.T) {
 	require.Equal(t, []string{`"I64"`}, res.Unexpected)
 	require.Equal(t, []float64{1 << 40}, snapshot[float64](m)["0.num_batches_tracked"])
 
-	// An I64 entry whose range runs past the data: not converted, and
-	// reported by package safetensors.
+	// An I64 entry whose range runs past the data is reported by package
+	// safetensors.
 	bad := rawFile(t, nil, entries(rawTensor{"0.num_batches_tracked", "I64", []int{}, i64Bytes(1)})...)
 	bad = bad[:len(bad)-4]
 	_, err = checkpoint.LoadModel(writeFile(t, "m.safetensors", bad), m, checkpoint.LoadOptions{})
@@ -270,11 +270,15 @@ func TestLoadModelI64Patch(t *testing.T) {
 	require.ErrorAs(t, err, &fe)
 	require.Equal(t, []float64{1 << 40}, snapshot[float64](m)["0.num_batches_tracked"])
 
-	// Another integer dtype is not converted: it is reported as unsupported.
-	other := rawFile(t, nil, entries(rawTensor{"0.num_batches_tracked", "I32", []int{}, []byte{1, 0, 0, 0}})...)
+	// I32 casts as well; a dtype safetensors does not know is reported.
+	i32 := rawFile(t, nil, entries(rawTensor{"0.num_batches_tracked", "I32", []int{}, []byte{9, 0, 0, 0}})...)
+	_, err = checkpoint.LoadModel(writeFile(t, "m.safetensors", i32), m, checkpoint.LoadOptions{})
+	require.NoError(t, err)
+	require.Equal(t, []float64{9}, snapshot[float64](m)["0.num_batches_tracked"])
+	other := rawFile(t, nil, entries(rawTensor{"0.num_batches_tracked", "I16", []int{}, []byte{1, 0}})...)
 	_, err = checkpoint.LoadModel(writeFile(t, "m.safetensors", other), m, checkpoint.LoadOptions{})
 	require.ErrorAs(t, err, &fe)
-	require.Contains(t, err.Error(), "I32")
+	require.Contains(t, err.Error(), "I16")
 }
 
 // TestSaveModelWithMetadata keeps the caller's metadata beside "format".

@@ -122,12 +122,12 @@ func TestLoadModelRejects(t *testing.T) {
 			want: []string{"4.bias: file F16 [3 2], model [3]"},
 		},
 		{
-			name: "integer dtype",
+			name: "unsupported dtype",
 			path: func() string {
-				b := rawFile(t, nil, rawTensor{"4.bias", "U8", []int{3}, []byte{1, 2, 3}})
-				return writeFile(t, "u8.safetensors", b)
+				b := rawFile(t, nil, rawTensor{"4.bias", "I16", []int{3}, []byte{1, 0, 2, 0, 3, 0}})
+				return writeFile(t, "i16.safetensors", b)
 			},
-			want: []string{"4.bias", "U8"},
+			want: []string{"4.bias", "I16"},
 		},
 		{
 			name: "empty file",

@@ -159,7 +159,7 @@ func Load[T tensor.Float](path string, t *Training[T]) error {
 	if t == nil || t.Model == nil {
 		return fail(errors.New("Training or its Model is nil"))
 	}
-	f, err := readFile(path)
+	f, err := safetensors.Load(path)
 	if err != nil {
 		return fail(err)
 	}

@@ -29,8 +29,8 @@ func FromDense[T tensor.Float](t *tensor.Dense[T]) Tensor {
 }
 
 // ToDense decodes t into a new tensor.Dense[T] of the same shape. It reads
-// F64, F32, F16 and BF16, converting each element to T as a Go conversion
-// would (F64 to float32 rounds to nearest); F16 and BF16 values, subnormals,
+// F64, F32, F16, BF16, I64, I32 and U8, converting each element to T as a Go
+// conversion would (F64 to float32 rounds to nearest); F16 and BF16 values, subnormals,
 // infinities and NaNs included, are exact in either T. It returns an error
 // for an unsupported dtype or when Data does not hold prod(Shape) elements.
 func ToDense[T tensor.Float](t Tensor) (*tensor.Dense[T], error) {
@@ -60,6 +60,18 @@ func ToDense[T tensor.Float](t Tensor) (*tensor.Dense[T], error) {
 	case BF16:
 		for i := range out {
 			out[i] = T(bf16ToFloat32(binary.LittleEndian.Uint16(b[2*i:])))
+		}
+	case I64:
+		for i := range out {
+			out[i] = T(int64(binary.LittleEndian.Uint64(b[8*i:])))
+		}
+	case I32:
+		for i := range out {
+			out[i] = T(int32(binary.LittleEndian.Uint32(b[4*i:])))
+		}
+	case U8:
+		for i := range out {
+			out[i] = T(b[i])
 		}
 	}
 	if len(t.Shape) == 0 {

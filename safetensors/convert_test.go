@@ -160,7 +160,7 @@ func TestToDenseRejects(t *testing.T) {
 		t    Tensor
 		want string
 	}{
-		{"unsupported dtype", Tensor{DType: "U8", Shape: []int{1}, Data: []byte{1}}, `unsupported dtype "U8"`},
+		{"unsupported dtype", Tensor{DType: "BOOL", Shape: []int{1}, Data: []byte{1}}, `unsupported dtype "BOOL"`},
 		{"short data", Tensor{DType: F32, Shape: []int{2}, Data: make([]byte, 7)}, "needs 8 bytes of data, has 7"},
 		{"long data", Tensor{DType: BF16, Shape: []int{}, Data: make([]byte, 4)}, "needs 2 bytes of data, has 4"},
 		{"negative dimension", Tensor{DType: F64, Shape: []int{-2}}, "negative dimension"},
@@ -171,6 +171,32 @@ func TestToDenseRejects(t *testing.T) {
 			d, err := ToDense[float32](tc.t)
 			require.Nil(t, d)
 			require.ErrorContains(t, err, tc.want)
+		})
+	}
+}
+
+// PyTorch state dicts hold integer tensors (batch norm's
+// num_batches_tracked is I64); they convert to floats.
+func TestToDenseIntegers(t *testing.T) {
+	cases := []struct {
+		name string
+		in   Tensor
+		want []float64
+	}{
+		{"I64", Tensor{DType: I64, Shape: []int{2}, Data: []byte{7, 0, 0, 0, 0, 0, 0, 0, 0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}}, []float64{7, -2}},
+		{"I32", Tensor{DType: I32, Shape: []int{2}, Data: []byte{0, 1, 0, 0, 0xff, 0xff, 0xff, 0xff}}, []float64{256, -1}},
+		{"U8", Tensor{DType: U8, Shape: []int{3}, Data: []byte{0, 128, 255}}, []float64{0, 128, 255}},
+		{"I64 scalar", Tensor{DType: I64, Shape: []int{}, Data: []byte{3, 0, 0, 0, 0, 0, 0, 0}}, []float64{3}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			d, err := ToDense[float64](c.in)
+			require.NoError(t, err)
+			require.Equal(t, c.want, d.Data())
+			require.Equal(t, len(c.in.Shape), d.Dims())
+			f, err := ToDense[float32](c.in)
+			require.NoError(t, err)
+			require.Equal(t, float32(c.want[0]), f.Data()[0])
 		})
 	}
 }

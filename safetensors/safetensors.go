@@ -12,24 +12,31 @@ import (
 type DType string
 
 // The element types this package reads. It writes F64 and F32 from
-// [FromDense], and any of the four from a [Tensor] built by hand.
+// [FromDense], and any of them from a [Tensor] built by hand. The integer
+// types are there because PyTorch state dicts hold them (batch norm's
+// num_batches_tracked is I64); [ToDense] converts them to floats.
 const (
 	F64  DType = "F64"  // IEEE 754 binary64
 	F32  DType = "F32"  // IEEE 754 binary32
 	F16  DType = "F16"  // IEEE 754 binary16 (half precision)
 	BF16 DType = "BF16" // bfloat16: the top 16 bits of a binary32
+	I64  DType = "I64"  // signed 64-bit integer
+	I32  DType = "I32"  // signed 32-bit integer
+	U8   DType = "U8"   // unsigned byte
 )
 
 // Size returns the number of bytes of one element, or 0 when the dtype is
 // not one this package supports.
 func (d DType) Size() int {
 	switch d {
-	case F64:
+	case F64, I64:
 		return 8
-	case F32:
+	case F32, I32:
 		return 4
 	case F16, BF16:
 		return 2
+	case U8:
+		return 1
 	}
 	return 0
 }
@@ -100,7 +107,7 @@ func (e *FormatError) Error() string {
 func byteSize(d DType, shape []int) (elems, nbytes int, reason string) {
 	size := d.Size()
 	if size == 0 {
-		return 0, 0, fmt.Sprintf("unsupported dtype %q (supported: F64, F32, F16, BF16)", string(d))
+		return 0, 0, fmt.Sprintf("unsupported dtype %q (supported: F64, F32, F16, BF16, I64, I32, U8)", string(d))
 	}
 	n := uint64(1)
 	for _, dim := range shape {
