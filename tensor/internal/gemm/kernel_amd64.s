@@ -1,0 +1,460 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// Register use, all kernels:
+//   CX  remaining k steps      SI  packed A sliver      DI  packed B sliver
+//   DX  current row of C       R8  row stride of C in bytes
+// Accumulators hold the tile row by row: row r in registers 2r and 2r+1.
+
+// PF3 prefetches one row of C (up to 128 bytes, maybe unaligned) and moves
+// to the next row.
+#define PF3(r) PREFETCHT0 (r); PREFETCHT0 64(r); PREFETCHT0 127(r); ADDQ R8, r
+
+// ---------------------------------------------------------------- AVX-512 f32
+// 14x32 tile: accumulators Z0-Z27, B in Z28-Z29, broadcast A in Z30/Z31.
+
+#define S512ROW(off, t, c0, c1) \
+	VBROADCASTSS off(SI), t; \
+	VFMADD231PS  Z28, t, c0; \
+	VFMADD231PS  Z29, t, c1
+
+#define S512STB(c0, c1) \
+	VMULPS      Z30, c0, c0; \
+	VMULPS      Z30, c1, c1; \
+	VFMADD231PS (DX), Z31, c0; \
+	VFMADD231PS 64(DX), Z31, c1; \
+	VMOVUPS     c0, (DX); \
+	VMOVUPS     c1, 64(DX); \
+	ADDQ        R8, DX
+
+#define S512ST0(c0, c1) \
+	VMULPS  Z30, c0, c0; \
+	VMULPS  Z30, c1, c1; \
+	VMOVUPS c0, (DX); \
+	VMOVUPS c1, 64(DX); \
+	ADDQ    R8, DX
+
+// func kernF32AVX512(k int, a, b, c *float32, ldc int, alpha, beta float32)
+TEXT ·kernF32AVX512(SB), NOSPLIT, $0-48
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DI
+	MOVQ c+24(FP), DX
+	MOVQ ldc+32(FP), R8
+	SHLQ $2, R8
+
+	MOVQ DX, R9
+	PF3(R9); PF3(R9); PF3(R9); PF3(R9); PF3(R9); PF3(R9); PF3(R9)
+	PF3(R9); PF3(R9); PF3(R9); PF3(R9); PF3(R9); PF3(R9); PF3(R9)
+
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+	VPXORD Z16, Z16, Z16
+	VPXORD Z17, Z17, Z17
+	VPXORD Z18, Z18, Z18
+	VPXORD Z19, Z19, Z19
+	VPXORD Z20, Z20, Z20
+	VPXORD Z21, Z21, Z21
+	VPXORD Z22, Z22, Z22
+	VPXORD Z23, Z23, Z23
+	VPXORD Z24, Z24, Z24
+	VPXORD Z25, Z25, Z25
+	VPXORD Z26, Z26, Z26
+	VPXORD Z27, Z27, Z27
+
+	TESTQ CX, CX
+	JEQ   s512store
+
+s512loop:
+	VMOVUPS (DI), Z28
+	VMOVUPS 64(DI), Z29
+	S512ROW(0, Z30, Z0, Z1)
+	S512ROW(4, Z31, Z2, Z3)
+	S512ROW(8, Z30, Z4, Z5)
+	S512ROW(12, Z31, Z6, Z7)
+	S512ROW(16, Z30, Z8, Z9)
+	S512ROW(20, Z31, Z10, Z11)
+	S512ROW(24, Z30, Z12, Z13)
+	S512ROW(28, Z31, Z14, Z15)
+	S512ROW(32, Z30, Z16, Z17)
+	S512ROW(36, Z31, Z18, Z19)
+	S512ROW(40, Z30, Z20, Z21)
+	S512ROW(44, Z31, Z22, Z23)
+	S512ROW(48, Z30, Z24, Z25)
+	S512ROW(52, Z31, Z26, Z27)
+	ADDQ $56, SI
+	ADDQ $128, DI
+	DECQ CX
+	JNE  s512loop
+
+s512store:
+	VBROADCASTSS alpha+40(FP), Z30
+	VBROADCASTSS beta+44(FP), Z31
+	MOVL         beta+44(FP), AX
+	ADDL         AX, AX
+	JEQ          s512nobeta
+	S512STB(Z0, Z1)
+	S512STB(Z2, Z3)
+	S512STB(Z4, Z5)
+	S512STB(Z6, Z7)
+	S512STB(Z8, Z9)
+	S512STB(Z10, Z11)
+	S512STB(Z12, Z13)
+	S512STB(Z14, Z15)
+	S512STB(Z16, Z17)
+	S512STB(Z18, Z19)
+	S512STB(Z20, Z21)
+	S512STB(Z22, Z23)
+	S512STB(Z24, Z25)
+	S512STB(Z26, Z27)
+	VZEROUPPER
+	RET
+
+s512nobeta:
+	S512ST0(Z0, Z1)
+	S512ST0(Z2, Z3)
+	S512ST0(Z4, Z5)
+	S512ST0(Z6, Z7)
+	S512ST0(Z8, Z9)
+	S512ST0(Z10, Z11)
+	S512ST0(Z12, Z13)
+	S512ST0(Z14, Z15)
+	S512ST0(Z16, Z17)
+	S512ST0(Z18, Z19)
+	S512ST0(Z20, Z21)
+	S512ST0(Z22, Z23)
+	S512ST0(Z24, Z25)
+	S512ST0(Z26, Z27)
+	VZEROUPPER
+	RET
+
+// ---------------------------------------------------------------- AVX-512 f64
+// 14x16 tile: accumulators Z0-Z27, B in Z28-Z29, broadcast A in Z30/Z31.
+
+#define D512ROW(off, t, c0, c1) \
+	VBROADCASTSD off(SI), t; \
+	VFMADD231PD  Z28, t, c0; \
+	VFMADD231PD  Z29, t, c1
+
+#define D512STB(c0, c1) \
+	VMULPD      Z30, c0, c0; \
+	VMULPD      Z30, c1, c1; \
+	VFMADD231PD (DX), Z31, c0; \
+	VFMADD231PD 64(DX), Z31, c1; \
+	VMOVUPD     c0, (DX); \
+	VMOVUPD     c1, 64(DX); \
+	ADDQ        R8, DX
+
+#define D512ST0(c0, c1) \
+	VMULPD  Z30, c0, c0; \
+	VMULPD  Z30, c1, c1; \
+	VMOVUPD c0, (DX); \
+	VMOVUPD c1, 64(DX); \
+	ADDQ    R8, DX
+
+// func kernF64AVX512(k int, a, b, c *float64, ldc int, alpha, beta float64)
+TEXT ·kernF64AVX512(SB), NOSPLIT, $0-56
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DI
+	MOVQ c+24(FP), DX
+	MOVQ ldc+32(FP), R8
+	SHLQ $3, R8
+
+	MOVQ DX, R9
+	PF3(R9); PF3(R9); PF3(R9); PF3(R9); PF3(R9); PF3(R9); PF3(R9)
+	PF3(R9); PF3(R9); PF3(R9); PF3(R9); PF3(R9); PF3(R9); PF3(R9)
+
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+	VPXORD Z16, Z16, Z16
+	VPXORD Z17, Z17, Z17
+	VPXORD Z18, Z18, Z18
+	VPXORD Z19, Z19, Z19
+	VPXORD Z20, Z20, Z20
+	VPXORD Z21, Z21, Z21
+	VPXORD Z22, Z22, Z22
+	VPXORD Z23, Z23, Z23
+	VPXORD Z24, Z24, Z24
+	VPXORD Z25, Z25, Z25
+	VPXORD Z26, Z26, Z26
+	VPXORD Z27, Z27, Z27
+
+	TESTQ CX, CX
+	JEQ   d512store
+
+d512loop:
+	VMOVUPD (DI), Z28
+	VMOVUPD 64(DI), Z29
+	D512ROW(0, Z30, Z0, Z1)
+	D512ROW(8, Z31, Z2, Z3)
+	D512ROW(16, Z30, Z4, Z5)
+	D512ROW(24, Z31, Z6, Z7)
+	D512ROW(32, Z30, Z8, Z9)
+	D512ROW(40, Z31, Z10, Z11)
+	D512ROW(48, Z30, Z12, Z13)
+	D512ROW(56, Z31, Z14, Z15)
+	D512ROW(64, Z30, Z16, Z17)
+	D512ROW(72, Z31, Z18, Z19)
+	D512ROW(80, Z30, Z20, Z21)
+	D512ROW(88, Z31, Z22, Z23)
+	D512ROW(96, Z30, Z24, Z25)
+	D512ROW(104, Z31, Z26, Z27)
+	ADDQ $112, SI
+	ADDQ $128, DI
+	DECQ CX
+	JNE  d512loop
+
+d512store:
+	VBROADCASTSD alpha+40(FP), Z30
+	VBROADCASTSD beta+48(FP), Z31
+	MOVQ         beta+48(FP), AX
+	ADDQ         AX, AX
+	JEQ          d512nobeta
+	D512STB(Z0, Z1)
+	D512STB(Z2, Z3)
+	D512STB(Z4, Z5)
+	D512STB(Z6, Z7)
+	D512STB(Z8, Z9)
+	D512STB(Z10, Z11)
+	D512STB(Z12, Z13)
+	D512STB(Z14, Z15)
+	D512STB(Z16, Z17)
+	D512STB(Z18, Z19)
+	D512STB(Z20, Z21)
+	D512STB(Z22, Z23)
+	D512STB(Z24, Z25)
+	D512STB(Z26, Z27)
+	VZEROUPPER
+	RET
+
+d512nobeta:
+	D512ST0(Z0, Z1)
+	D512ST0(Z2, Z3)
+	D512ST0(Z4, Z5)
+	D512ST0(Z6, Z7)
+	D512ST0(Z8, Z9)
+	D512ST0(Z10, Z11)
+	D512ST0(Z12, Z13)
+	D512ST0(Z14, Z15)
+	D512ST0(Z16, Z17)
+	D512ST0(Z18, Z19)
+	D512ST0(Z20, Z21)
+	D512ST0(Z22, Z23)
+	D512ST0(Z24, Z25)
+	D512ST0(Z26, Z27)
+	VZEROUPPER
+	RET
+
+// ------------------------------------------------------------------ AVX2 f32
+// 6x16 tile: accumulators Y0-Y11, B in Y12-Y13, broadcast A in Y14/Y15.
+
+#define PF2(r) PREFETCHT0 (r); PREFETCHT0 63(r); ADDQ R8, r
+
+#define S256ROW(off, t, c0, c1) \
+	VBROADCASTSS off(SI), t; \
+	VFMADD231PS  Y12, t, c0; \
+	VFMADD231PS  Y13, t, c1
+
+#define S256STB(c0, c1) \
+	VMULPS      Y14, c0, c0; \
+	VMULPS      Y14, c1, c1; \
+	VFMADD231PS (DX), Y15, c0; \
+	VFMADD231PS 32(DX), Y15, c1; \
+	VMOVUPS     c0, (DX); \
+	VMOVUPS     c1, 32(DX); \
+	ADDQ        R8, DX
+
+#define S256ST0(c0, c1) \
+	VMULPS  Y14, c0, c0; \
+	VMULPS  Y14, c1, c1; \
+	VMOVUPS c0, (DX); \
+	VMOVUPS c1, 32(DX); \
+	ADDQ    R8, DX
+
+// func kernF32AVX2(k int, a, b, c *float32, ldc int, alpha, beta float32)
+TEXT ·kernF32AVX2(SB), NOSPLIT, $0-48
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DI
+	MOVQ c+24(FP), DX
+	MOVQ ldc+32(FP), R8
+	SHLQ $2, R8
+
+	MOVQ DX, R9
+	PF2(R9); PF2(R9); PF2(R9); PF2(R9); PF2(R9); PF2(R9)
+
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+
+	TESTQ CX, CX
+	JEQ   s256store
+
+s256loop:
+	VMOVUPS (DI), Y12
+	VMOVUPS 32(DI), Y13
+	S256ROW(0, Y14, Y0, Y1)
+	S256ROW(4, Y15, Y2, Y3)
+	S256ROW(8, Y14, Y4, Y5)
+	S256ROW(12, Y15, Y6, Y7)
+	S256ROW(16, Y14, Y8, Y9)
+	S256ROW(20, Y15, Y10, Y11)
+	ADDQ $24, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNE  s256loop
+
+s256store:
+	VBROADCASTSS alpha+40(FP), Y14
+	VBROADCASTSS beta+44(FP), Y15
+	MOVL         beta+44(FP), AX
+	ADDL         AX, AX
+	JEQ          s256nobeta
+	S256STB(Y0, Y1)
+	S256STB(Y2, Y3)
+	S256STB(Y4, Y5)
+	S256STB(Y6, Y7)
+	S256STB(Y8, Y9)
+	S256STB(Y10, Y11)
+	VZEROUPPER
+	RET
+
+s256nobeta:
+	S256ST0(Y0, Y1)
+	S256ST0(Y2, Y3)
+	S256ST0(Y4, Y5)
+	S256ST0(Y6, Y7)
+	S256ST0(Y8, Y9)
+	S256ST0(Y10, Y11)
+	VZEROUPPER
+	RET
+
+// ------------------------------------------------------------------ AVX2 f64
+// 6x8 tile: accumulators Y0-Y11, B in Y12-Y13, broadcast A in Y14/Y15.
+
+#define D256ROW(off, t, c0, c1) \
+	VBROADCASTSD off(SI), t; \
+	VFMADD231PD  Y12, t, c0; \
+	VFMADD231PD  Y13, t, c1
+
+#define D256STB(c0, c1) \
+	VMULPD      Y14, c0, c0; \
+	VMULPD      Y14, c1, c1; \
+	VFMADD231PD (DX), Y15, c0; \
+	VFMADD231PD 32(DX), Y15, c1; \
+	VMOVUPD     c0, (DX); \
+	VMOVUPD     c1, 32(DX); \
+	ADDQ        R8, DX
+
+#define D256ST0(c0, c1) \
+	VMULPD  Y14, c0, c0; \
+	VMULPD  Y14, c1, c1; \
+	VMOVUPD c0, (DX); \
+	VMOVUPD c1, 32(DX); \
+	ADDQ    R8, DX
+
+// func kernF64AVX2(k int, a, b, c *float64, ldc int, alpha, beta float64)
+TEXT ·kernF64AVX2(SB), NOSPLIT, $0-56
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DI
+	MOVQ c+24(FP), DX
+	MOVQ ldc+32(FP), R8
+	SHLQ $3, R8
+
+	MOVQ DX, R9
+	PF2(R9); PF2(R9); PF2(R9); PF2(R9); PF2(R9); PF2(R9)
+
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	VXORPD Y8, Y8, Y8
+	VXORPD Y9, Y9, Y9
+	VXORPD Y10, Y10, Y10
+	VXORPD Y11, Y11, Y11
+
+	TESTQ CX, CX
+	JEQ   d256store
+
+d256loop:
+	VMOVUPD (DI), Y12
+	VMOVUPD 32(DI), Y13
+	D256ROW(0, Y14, Y0, Y1)
+	D256ROW(8, Y15, Y2, Y3)
+	D256ROW(16, Y14, Y4, Y5)
+	D256ROW(24, Y15, Y6, Y7)
+	D256ROW(32, Y14, Y8, Y9)
+	D256ROW(40, Y15, Y10, Y11)
+	ADDQ $48, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNE  d256loop
+
+d256store:
+	VBROADCASTSD alpha+40(FP), Y14
+	VBROADCASTSD beta+48(FP), Y15
+	MOVQ         beta+48(FP), AX
+	ADDQ         AX, AX
+	JEQ          d256nobeta
+	D256STB(Y0, Y1)
+	D256STB(Y2, Y3)
+	D256STB(Y4, Y5)
+	D256STB(Y6, Y7)
+	D256STB(Y8, Y9)
+	D256STB(Y10, Y11)
+	VZEROUPPER
+	RET
+
+d256nobeta:
+	D256ST0(Y0, Y1)
+	D256ST0(Y2, Y3)
+	D256ST0(Y4, Y5)
+	D256ST0(Y6, Y7)
+	D256ST0(Y8, Y9)
+	D256ST0(Y10, Y11)
+	VZEROUPPER
+	RET
