@@ -63,5 +63,7 @@ func Conv2D[T tensor.Float](x, w *Var[T], opts Conv2DOptions) *Var[T] {
 		// the rows g*k .. (g+1)*k-1: a batched product over groups.
 		out = MatMul(Reshape(w, groups, o/groups, k), Reshape(cols, groups, k, n*oh*ow)) // [G, O/G, N*L]
 	}
-	return Permute(Reshape(out, o, n, oh, ow), 1, 0, 2, 3)
+	// Made contiguous here, once, with row copies: every op after a
+	// convolution (bias, activation, pooling) then takes its fast path.
+	return Contiguous(Permute(Reshape(out, o, n, oh, ow), 1, 0, 2, 3))
 }

@@ -187,6 +187,7 @@ func opTable() []opEntry {
 		{"Transpose", []opCase{{name: "", fn: unary(func(a *Var[float64]) *Var[float64] { return Tanh(Transpose(a, 0, 1)) }), inputs: gens(randn(3, 4))}}},
 		{"Slice", []opCase{{name: "", fn: unary(func(a *Var[float64]) *Var[float64] { return Tanh(Slice(a, 1, 1, 3)) }), inputs: gens(randn(3, 4))}}},
 		{"Pad", []opCase{{name: "", fn: unary(func(a *Var[float64]) *Var[float64] { return Tanh(Pad(a, 0, 1, 2)) }), inputs: gens(randn(3, 4))}}},
+		{"Contiguous", []opCase{{name: "", fn: unary(func(a *Var[float64]) *Var[float64] { return Tanh(Contiguous(Transpose(a, 0, 1))) }), inputs: gens(randn(3, 4))}}},
 		{"Squeeze", []opCase{{name: "", fn: unary(func(a *Var[float64]) *Var[float64] { return Tanh(Squeeze(a, 1)) }), inputs: gens(randn(3, 1, 4))}}},
 		{"Unsqueeze", []opCase{{name: "", fn: unary(func(a *Var[float64]) *Var[float64] { return Tanh(Unsqueeze(a, 1)) }), inputs: gens(randn(3, 4))}}},
 		{"Expand", []opCase{{name: "", fn: unary(func(a *Var[float64]) *Var[float64] { return Tanh(Expand(a, 2, 3, 4)) }), inputs: gens(randn(3, 1))}}},

@@ -52,6 +52,18 @@ func Pad[T tensor.Float](a *Var[T], axis, before, after int) *Var[T] {
 	})
 }
 
+// Contiguous returns a with its elements laid out in row-major order: a
+// itself when they already are, a copy otherwise. The value is unchanged, so
+// the gradient passes through.
+func Contiguous[T tensor.Float](a *Var[T]) *Var[T] {
+	if a.value.IsContiguous() {
+		return a
+	}
+	return record("Contiguous", a.value.Contiguous(), []*Var[T]{a}, func(c *ctx[T], g *Var[T]) []*Var[T] {
+		return []*Var[T]{g}
+	})
+}
+
 // Squeeze removes dimension axis, which must have size 1.
 func Squeeze[T tensor.Float](a *Var[T], axis int) *Var[T] {
 	return record("Squeeze", a.value.Squeeze(axis), []*Var[T]{a}, func(c *ctx[T], g *Var[T]) []*Var[T] {

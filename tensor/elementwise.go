@@ -143,16 +143,67 @@ func binary[T Float](op string, code binOp, a, b *Dense[T], f func(x, y T) T) *D
 			}
 		})
 	default:
-		ea, eb := a.Expand(shape...), b.Expand(shape...)
-		eachRow(shape, []*Dense[T]{ea, eb}, func(start int, offs []int) {
+		ea, eb := coalesce(a.Expand(shape...), b.Expand(shape...))
+		cs := ea.shape
+		last := len(cs) - 1
+		m, sa, sb := cs[last], ea.strides[last], eb.strides[last]
+		eachRow(cs, []*Dense[T]{ea, eb}, func(start int, offs []int) {
 			pa, pb := offs[0], offs[1]
-			sa, sb := ea.strides[len(shape)-1], eb.strides[len(shape)-1]
-			for j := range shape[len(shape)-1] {
-				o[start+j] = f(ea.data[pa+j*sa], eb.data[pb+j*sb])
+			row := o[start : start+m]
+			switch {
+			case sa == 1 && sb == 1 && sliceOp(code, row, ea.data[pa:pa+m], eb.data[pb:pb+m], false):
+			case sa == 1 && sb == 0 && sliceOp(code, row, ea.data[pa:pa+m], eb.data[pb:pb+1], true):
+			default:
+				for j := range row {
+					row[j] = f(ea.data[pa+j*sa], eb.data[pb+j*sb])
+				}
 			}
 		})
 	}
 	return out
+}
+
+// coalesce merges neighbouring dimensions that every view steps through
+// as one (stride of the outer = stride × size of the inner), so that rows get
+// as long as possible: a bias of shape [1, C, 1, 1] over [N, C, H, W] becomes
+// rows of H·W elements with a single bias value each. The views must have
+// one shape; the results have at least one dimension.
+func coalesce[T Float](views ...*Dense[T]) (*Dense[T], *Dense[T]) {
+	shape := views[0].shape
+	outShape := []int{}
+	outStrides := make([][]int, len(views))
+	for d := range shape {
+		if shape[d] == 1 {
+			continue
+		}
+		k := len(outShape) - 1
+		merge := k >= 0
+		for v := range views {
+			if merge && outStrides[v][k] != views[v].strides[d]*shape[d] {
+				merge = false
+			}
+		}
+		if merge {
+			outShape[k] *= shape[d]
+			for v := range views {
+				outStrides[v][k] = views[v].strides[d]
+			}
+			continue
+		}
+		outShape = append(outShape, shape[d])
+		for v := range views {
+			outStrides[v] = append(outStrides[v], views[v].strides[d])
+		}
+	}
+	if len(outShape) == 0 {
+		outShape = []int{1}
+		for v := range views {
+			outStrides[v] = []int{0}
+		}
+	}
+	a := &Dense[T]{data: views[0].data, shape: outShape, strides: outStrides[0], offset: views[0].offset}
+	b := &Dense[T]{data: views[1].data, shape: outShape, strides: outStrides[1], offset: views[1].offset}
+	return a, b
 }
 
 // isTrailing reports whether small equals the last dimensions of shape.
