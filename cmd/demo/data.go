@@ -26,6 +26,7 @@ type splitData struct {
 	train, val, test  *datasets.Dataset[float32]
 	classes, features int
 	classNames        []string
+	side              int    // images' height and width for a CNN (28 or 8), or 0
 	how               string // how it was split and scaled, for the report
 }
 
@@ -38,9 +39,15 @@ const (
 	streamCheck
 )
 
-func newRNG(seed, stream uint64) *rand.Rand {
-	return rand.New(rand.NewPCG(seed, 0x6e61626c61<<8|stream))
-}
+func newRNG(seed, stream uint64) *rand.Rand { return rand.New(newPCG(seed, stream)) }
+
+// newPCG is newRNG's source, for the random streams whose state a training
+// checkpoint keeps.
+func newPCG(seed, stream uint64) *rand.PCG { return rand.NewPCG(seed, 0x6e61626c61<<8|stream) }
+
+// imageSide is the height and width of the square single-channel images of
+// the data sets a CNN can train on (cfg.data after buildConfig).
+var imageSide = map[string]int{"digits": 8, "fashion-mnist": 28, "mnist": 28, dataIDX: 28}
 
 // loadData loads, splits and scales the data set cfg names.
 func loadData(cfg *config) (*splitData, error) {
@@ -95,6 +102,15 @@ func loadData(cfg *config) (*splitData, error) {
 		d.how += "; features scaled to [0, 1] (range of the training part)"
 	default:
 		d.how += "; features not scaled"
+	}
+	if cfg.model == "cnn" {
+		side := imageSide[cfg.data]
+		if side == 0 || side*side != d.features {
+			return nil, fmt.Errorf("%s: -model cnn wants square images, not %d features", d.name, d.features)
+		}
+		d.side = side
+		d.train, d.val, d.test = d.train.Reshape(1, side, side), d.val.Reshape(1, side, side), d.test.Reshape(1, side, side)
+		d.how += fmt.Sprintf("; samples shaped [1 %d %d] for the CNN", side, side)
 	}
 	return d, nil
 }

@@ -18,8 +18,8 @@ import (
 type config struct {
 	data    string // a data set's name, or dataIDX for a directory
 	dataDir string // where IDX files are read from (fashion-mnist, mnist, a directory)
-	model   string // "twolayer" or "mlp"
-	hidden  []int  // hidden widths
+	model   string // "twolayer", "mlp" or "cnn"
+	hidden  []int  // hidden widths of an MLP (nil for cnn)
 	opt     string // optimizer name
 	scale   string // "standard", "minmax" or "none"
 	lr      float64
@@ -27,6 +27,8 @@ type config struct {
 	batch   int
 	seed    uint64
 	out     string
+	save    string // training checkpoint written after every epoch, or ""
+	resume  string // training checkpoint to continue from, or ""
 
 	gradcheck bool
 	numerical bool
@@ -48,6 +50,21 @@ type preset struct {
 }
 
 var mlpHidden = []int{128, 64}
+
+// cnnPresets are the defaults of -model cnn, for the image data sets only.
+// On 28x28 images they are the settings of the PyTorch reference's "cnn"
+// (Adam, learning rate 1e-3, batches of 64, one epoch, pixels in [0, 1]),
+// which reaches about 0.88 test accuracy on Fashion-MNIST in about a minute
+// on two cores. Digits' smaller 8x8 CNN reaches about 0.99 in a few seconds.
+var cnnPresets = map[string]preset{
+	"digits":        {opt: "adam", lr: 0.01, epochs: 20, batch: 32, scale: "minmax"},
+	"fashion-mnist": {opt: "adam", lr: 1e-3, epochs: 1, batch: 64, scale: "none"},
+	"mnist":         {opt: "adam", lr: 1e-3, epochs: 1, batch: 64, scale: "none"},
+	dataIDX:         {opt: "adam", lr: 1e-3, epochs: 1, batch: 64, scale: "none"},
+}
+
+// cnnData lists the data sets -model cnn trains on, for messages.
+const cnnData = "digits (8x8 images), fashion-mnist, mnist or a directory of IDX files (28x28 images)"
 
 // presets are chosen so that each data set trains in seconds and
 // reliably: they are what the tests and the package documentation promise.
@@ -97,8 +114,8 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	var (
 		data      = fs.String("data", "digits", "data set: "+strings.Join(dataNames, ", ")+", or a directory of MNIST-format IDX files")
 		dataDir   = fs.String("dataset-dir", "", "directory of the IDX files of fashion-mnist or mnist (default "+"/usr/share/datasets/<name>)")
-		model     = fs.String("model", "twolayer", "model: twolayer (one hidden layer) or mlp (deeper); cnn is not available yet")
-		hidden    = fs.String("hidden", "", "hidden widths, comma-separated: one for twolayer, any number for mlp (default per data set; "+joinInts(mlpHidden)+" for mlp)")
+		model     = fs.String("model", "twolayer", "model: twolayer (one hidden layer), mlp (deeper) or cnn (convolutional, for image data)")
+		hidden    = fs.String("hidden", "", "hidden widths, comma-separated: one for twolayer, any number for mlp, none for cnn (default per data set; "+joinInts(mlpHidden)+" for mlp)")
 		opt       = fs.String("opt", "", "optimizer: "+strings.Join(optNames, ", ")+" (default per data set)")
 		scale     = fs.String("scale", "", "feature scaling, fitted on the training part: standard, minmax or none (default per data set)")
 		lr        = fs.Float64("lr", 0, "learning rate (default per data set)")
@@ -106,6 +123,8 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		batch     = fs.Int("batch", 0, "mini-batch size (default per data set)")
 		seed      = fs.Uint64("seed", 1, "seed of the split, initial weights and batch order")
 		out       = fs.String("out", "demo-out", "output directory for the learning-curve plot and the checkpoint")
+		save      = fs.String("save", "", "write a training checkpoint (model, optimizer, batch-order RNG, history) to this file after every epoch")
+		resume    = fs.String("resume", "", "continue the training run saved in this file (by -save) up to -epochs; give the run's other flags unchanged")
 		gradcheck = fs.Bool("gradcheck", false, "check the model's gradient on one batch against central differences (float64) instead of training")
 		numerical = fs.Bool("numerical", false, "train a few steps with numerical gradients and with backpropagation, and compare their speed")
 	)
@@ -125,11 +144,14 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	if err == nil && fs.NArg() > 0 {
 		err = usagef("unexpected argument %q (flags come as -name value)", fs.Arg(0))
 	}
+	if err == nil {
+		cfg.gradcheck, cfg.numerical = *gradcheck, *numerical
+		err = checkModes(cfg, set, *save, *resume)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "demo: %v\nRun 'demo -h' for usage.\n", err)
 		return nil, err
 	}
-	cfg.gradcheck, cfg.numerical = *gradcheck, *numerical
 	return cfg, nil
 }
 
@@ -169,12 +191,20 @@ func buildConfig(set map[string]bool, data, dataDir, model, hidden, opt, scale s
 	case "twolayer", "mlp":
 		cfg.model = model
 	case "cnn":
-		return nil, usagef("-model cnn is not available yet; use twolayer or mlp")
+		cfg.model = model
+		var ok bool
+		if p, ok = cnnPresets[cfg.data]; !ok {
+			return nil, usagef("-model cnn is for image data: %s; %s is tabular, use -model twolayer or mlp", cnnData, cfg.data)
+		}
 	default:
-		return nil, usagef("unknown model %q for -model; choose twolayer or mlp (cnn is not available yet)", model)
+		return nil, usagef("unknown model %q for -model; choose twolayer, mlp or cnn", model)
 	}
 
 	switch {
+	case cfg.model == "cnn":
+		if set["hidden"] {
+			return nil, usagef("-hidden sets an MLP's widths; -model cnn has fixed layers (demo -h lists them)")
+		}
 	case set["hidden"]:
 		widths, err := parseWidths(hidden)
 		if err != nil {
@@ -239,6 +269,25 @@ func buildConfig(set map[string]bool, data, dataDir, model, hidden, opt, scale s
 	return cfg, nil
 }
 
+// checkModes checks the flags that choose what the run does: -save and
+// -resume go with training, -numerical with an MLP.
+func checkModes(cfg *config, set map[string]bool, save, resume string) error {
+	if set["save"] && save == "" {
+		return usagef("-save is empty; give a file name such as run.ckpt")
+	}
+	if set["resume"] && resume == "" {
+		return usagef("-resume is empty; give the file that -save wrote")
+	}
+	cfg.save, cfg.resume = save, resume
+	if (cfg.gradcheck || cfg.numerical) && (save != "" || resume != "") {
+		return usagef("-save and -resume go with training, not with -gradcheck or -numerical")
+	}
+	if cfg.numerical && cfg.model == "cnn" {
+		return usagef("-numerical trains MLPs (central differences over a CNN's parameters take too long); use -model twolayer or mlp")
+	}
+	return nil
+}
+
 // defaultLR is each optimizer's learning rate when -opt changes the data
 // set's optimizer and -lr is not given.
 var defaultLR = map[string]float64{
@@ -300,15 +349,24 @@ writes the learning curves (PNG) and the weights (safetensors) to -out.
 Flags:
 `)
 	fs.PrintDefaults()
-	fmt.Fprint(w, "\nDefaults per data set (a flag given overrides its entry):\n\n")
+	fmt.Fprint(w, "\nDefaults per data set of twolayer and mlp (a flag given overrides its entry):\n\n")
 	fmt.Fprintf(w, "  %-14s %-8s %-9s %-7s %-7s %-6s %s\n", "data", "hidden", "opt", "lr", "epochs", "batch", "scale")
 	for _, name := range append(slices.Clone(dataNames), dataIDX) {
 		p := presets[name]
-		label := name
-		if name == dataIDX {
-			label = "IDX directory"
+		fmt.Fprintf(w, "  %-14s %-8s %-9s %-7g %-7d %-6d %s\n", dataLabel(name), joinInts(p.hidden), p.opt, p.lr, p.epochs, p.batch, p.scale)
+	}
+	fmt.Fprint(w, "\nDefaults of -model cnn, for image data only, and its layers (3x3 convolutions with\npadding 1, each followed by ReLU and 2x2 max-pooling, then Linear layers):\n\n")
+	fmt.Fprintf(w, "  %-14s %-9s %-7s %-7s %-6s %-7s %s\n", "data", "opt", "lr", "epochs", "batch", "scale", "layers")
+	for _, name := range []string{"digits", "fashion-mnist", "mnist", dataIDX} {
+		p, side := cnnPresets[name], imageSide[name]
+		s := cnnFor(side)
+		layers := fmt.Sprintf("conv3x3 %d, pool, conv3x3 %d, pool, ", s.conv1, s.conv2)
+		if s.hidden > 0 {
+			layers += fmt.Sprintf("%d-%d-10", s.conv2*side*side/16, s.hidden)
+		} else {
+			layers += fmt.Sprintf("%d-10", s.conv2*side*side/16)
 		}
-		fmt.Fprintf(w, "  %-14s %-8s %-9s %-7g %-7d %-6d %s\n", label, joinInts(p.hidden), p.opt, p.lr, p.epochs, p.batch, p.scale)
+		fmt.Fprintf(w, "  %-14s %-9s %-7g %-7d %-6d %-7s %s\n", dataLabel(name), p.opt, p.lr, p.epochs, p.batch, p.scale, layers)
 	}
 	fmt.Fprint(w, `
 Fashion-MNIST is installed by: apt-get install dataset-fashion-mnist
@@ -317,8 +375,18 @@ Examples:
   demo                                    # digits, 64-64-10, a few seconds
   demo -data iris -model mlp -hidden 10 -opt sgd
   demo -data fashion-mnist                # 784-50-10, SGD 0.1, 3 epochs
+  demo -data fashion-mnist -model cnn     # the reference CNN, Adam 1e-3, 1 epoch
+  demo -epochs 10 -save run.ckpt          # checkpoint after every epoch ...
+  demo -epochs 20 -resume run.ckpt -save run.ckpt   # ... carry on to epoch 20
   demo -data spiral -model mlp -hidden 100,100 -opt adam -lr 0.01
   demo -gradcheck                         # prove backpropagation right
   demo -numerical                         # and see why it is worth having
 `)
+}
+
+func dataLabel(name string) string {
+	if name == dataIDX {
+		return "IDX directory"
+	}
+	return name
 }

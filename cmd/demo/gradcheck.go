@@ -19,8 +19,10 @@ const (
 	// checkEps is the central-difference step: in float64 it balances the
 	// truncation error (eps²) against rounding (1e-16/eps).
 	checkEps = 1e-6
-	// checkBatch caps the batch the gradient is checked on.
-	checkBatch = 32
+	// checkBatch caps the batch the gradient is checked on; cnnCheckBatch
+	// too for a CNN, whose forward pass costs more.
+	checkBatch    = 32
+	cnnCheckBatch = 8
 	// fullCheckParams is the largest model whose every parameter is checked;
 	// larger models get a random sample of sampleParams parameters.
 	fullCheckParams    = 20000
@@ -41,7 +43,11 @@ type lossFn func() float64
 // batch64 returns one shuffled batch of the training data in float64.
 func batch64(cfg *config, d *splitData) (*tensor.Dense[float64], []int) {
 	train := datasets.Cast[float64](d.train)
-	for x, y := range train.Batches(min(cfg.batch, checkBatch), newRNG(cfg.seed, streamCheck)) {
+	size := min(cfg.batch, checkBatch)
+	if cfg.model == "cnn" {
+		size = min(cfg.batch, cnnCheckBatch)
+	}
+	for x, y := range train.Batches(size, newRNG(cfg.seed, streamCheck)) {
 		return x, y
 	}
 	panic("demo: empty training set") // loadData never returns one
@@ -50,12 +56,12 @@ func batch64(cfg *config, d *splitData) (*tensor.Dense[float64], []int) {
 // runGradCheck compares the model's backpropagated gradient with central
 // differences, in float64, on one batch of the training data.
 func runGradCheck(cfg *config, d *splitData, stdout io.Writer) error {
-	model := newNet[float64](d.features, cfg.hidden, d.classes, newRNG(cfg.seed, streamInit))
+	model := newModel[float64](cfg, d, newRNG(cfg.seed, streamInit))
 	x, y := batch64(cfg, d)
 	params := model.NamedParameters()
 	total := numParams[float64](model)
-	fmt.Fprintf(stdout, "gradient check: %s MLP, %d parameters, float64, one batch of %d training samples, central differences with step %g\n",
-		architecture(d.features, cfg.hidden, d.classes), total, len(y), checkEps)
+	fmt.Fprintf(stdout, "gradient check: %s, %d parameters, float64, one batch of %d training samples, central differences with step %g\n",
+		model.desc, total, len(y), checkEps)
 
 	// Backpropagation.
 	loss := layers.CrossEntropy(model.Forward(autograd.Const(x)), y)
@@ -137,9 +143,7 @@ func runGradCheck(cfg *config, d *splitData, stdout io.Writer) error {
 		// The library's own check, with torch.autograd.gradcheck's
 		// tolerances, over the whole model as a function of its parameters.
 		err := autograd.GradCheck(func(in []*autograd.Var[float64]) *autograd.Var[float64] {
-			for i, l := range model.linears {
-				l.Weight, l.Bias = in[2*i], in[2*i+1]
-			}
+			setParams(model, in)
 			return layers.CrossEntropy(model.Forward(autograd.Const(x)), y)
 		}, paramValues(model), autograd.GradCheckOptions{})
 		var gerr *autograd.GradCheckError
@@ -159,12 +163,12 @@ func runGradCheck(cfg *config, d *splitData, stdout io.Writer) error {
 	return nil
 }
 
-// paramValues returns the values of the Linear layers' weights and biases,
-// in the order runGradCheck's function takes them.
+// paramValues returns the values of the model's parameters, in the order
+// runGradCheck's function takes them (setParams's).
 func paramValues(m *net[float64]) []*tensor.Dense[float64] {
 	var vs []*tensor.Dense[float64]
-	for _, l := range m.linears {
-		vs = append(vs, l.Weight.Value(), l.Bias.Value())
+	for _, p := range layers.Parameters[float64](m) {
+		vs = append(vs, p.Value())
 	}
 	return vs
 }

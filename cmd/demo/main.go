@@ -15,7 +15,34 @@
 // output directory a PNG of the learning curves, training against
 // validation loss and accuracy by epoch (the picture that shows under- and
 // over-fitting), and the trained weights as a safetensors checkpoint that
-// PyTorch can load.
+// PyTorch can load. It reports the training speed in samples per second,
+// per epoch in the table and for the whole run, counting the forward and
+// backward passes and the updates but not the evaluation (as the PyTorch
+// reference in the benchmarks does).
+//
+// -model cnn trains a convolutional network on image data: on 28x28 images
+// (fashion-mnist, mnist, an IDX directory) the CNN of the PyTorch reference,
+//
+//	Conv(1→32, 3x3, pad 1)-ReLU-MaxPool(2)-Conv(32→64, 3x3, pad 1)-ReLU-MaxPool(2)-
+//	Flatten-Linear(3136→128)-ReLU-Linear(128→10)
+//
+// with its settings by default (Adam, learning rate 1e-3, batches of 64, one
+// epoch, pixels in [0, 1]), which reaches about 0.88 test accuracy on
+// Fashion-MNIST; on Digits' 8x8 images a smaller one,
+// Conv(1→16)-ReLU-MaxPool(2)-Conv(16→32)-ReLU-MaxPool(2)-Flatten-Linear(128→10),
+// which reaches about 0.99 in a few seconds. The samples are shaped
+// [N, 1, H, W] for it; the tabular data sets do not take it.
+//
+// -save writes, after every epoch, a training checkpoint: the model, the
+// optimizer's state, the state of the random source that orders the
+// batches, the epoch and step counts, the flags that define the run and the
+// rows of the epoch table. -resume continues such a run from the epoch after
+// it up to -epochs, exactly as the run that never stopped would have gone
+// on (the same losses and weights, to the bit), and its table and learning
+// curves cover every epoch. It checks that the run's flags (-data, -model,
+// -hidden, -scale, -opt, -lr, -batch, -seed) are the checkpoint's, and fails
+// with an error saying which differ if not; -epochs, -out and -save may
+// change.
 //
 // # Flags
 //
@@ -26,10 +53,11 @@
 //	                 /usr/share/datasets/fashion-mnist, installed by
 //	                 apt-get install dataset-fashion-mnist; and
 //	                 /usr/share/datasets/mnist)
-//	-model NAME      twolayer (one hidden layer) or mlp (several); cnn is
-//	                 reserved and not available yet
-//	-hidden W[,W...] hidden widths: one for twolayer, any number for mlp
-//	                 (default per data set; 128,64 for mlp)
+//	-model NAME      twolayer (one hidden layer), mlp (several) or cnn (a
+//	                 convolutional network, for digits, fashion-mnist, mnist
+//	                 and IDX directories)
+//	-hidden W[,W...] hidden widths: one for twolayer, any number for mlp,
+//	                 none for cnn (default per data set; 128,64 for mlp)
 //	-opt NAME        sgd, momentum (SGD with momentum 0.9), adam, adamw,
 //	                 rmsprop or adagrad
 //	-scale NAME      feature scaling fitted on the training part: standard,
@@ -40,6 +68,8 @@
 //	-seed N          seed of the split, the initial weights and the batch
 //	                 order (default 1)
 //	-out DIR         output directory (default ./demo-out)
+//	-save FILE       write a training checkpoint to FILE after every epoch
+//	-resume FILE     continue the run that -save wrote to FILE, up to -epochs
 //	-gradcheck       instead of training, check the model's gradient on one
 //	                 batch against central differences in float64
 //	-numerical       instead of training, train for a few steps with
@@ -54,18 +84,24 @@
 // pixels (-scale none), PyTorch's usual setting, the same network reaches
 // about 0.84, as PyTorch does.
 //
+// With -model cnn on fashion-mnist the same 55000 images train the
+// reference's CNN for one epoch in about a minute on two cores (about 1000
+// samples per second).
+//
 // -gradcheck builds the same network in float64 with the same initial
 // weights and compares the gradient of the loss on one batch, computed by
 // backpropagation, with central differences, parameter tensor by parameter
 // tensor, printing the largest relative error (about 1e-8 when all is well);
 // it also runs autograd.GradCheck with torch.autograd.gradcheck's tolerances.
-// -numerical trains two copies of a small network side by side, one with
+// For a CNN it checks a batch of at most 8 samples (Digits' CNN in full,
+// the larger one on a sample of its parameters).
+// -numerical trains two copies of a small MLP side by side, one with
 // backpropagation and one with central differences over every parameter,
 // and prints how much slower the second is per step.
 //
 // A wrong flag is a usage error (exit status 2); a problem at run time, such
-// as missing data files, is reported on standard error with what to do about
-// it (exit status 1).
+// as missing data files or a checkpoint that cannot be resumed, is reported
+// on standard error with what to do about it (exit status 1).
 package main
 
 import (

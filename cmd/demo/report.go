@@ -13,11 +13,11 @@ type epochTable struct {
 
 func newEpochTable(w io.Writer) *epochTable { return &epochTable{w: w} }
 
-const epochRow = "%5s  %10s  %9s  %10s  %9s  %8s\n"
+const epochRow = "%5s  %10s  %9s  %10s  %9s  %8s  %9s\n"
 
 func (t *epochTable) header() {
-	fmt.Fprintf(t.w, epochRow, "epoch", "train loss", "train acc", "val loss", "val acc", "time")
-	fmt.Fprintln(t.w, strings.Repeat("-", 5+10+9+10+9+8+2*5))
+	fmt.Fprintf(t.w, epochRow, "epoch", "train loss", "train acc", "val loss", "val acc", "time", "samples/s")
+	fmt.Fprintln(t.w, strings.Repeat("-", 5+10+9+10+9+8+9+2*6))
 }
 
 func (t *epochTable) row(s epochStats) {
@@ -28,5 +28,6 @@ func (t *epochTable) row(s epochStats) {
 		fmt.Sprintf("%.4f", s.valLoss),
 		fmt.Sprintf("%.2f%%", 100*s.valAcc),
 		round(s.took).String(),
+		fmt.Sprintf("%.0f", s.samplesPerSecond()),
 	)
 }

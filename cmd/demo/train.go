@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -24,7 +25,19 @@ type epochStats struct {
 	epoch               int
 	trainLoss, trainAcc float64
 	valLoss, valAcc     float64
-	took                time.Duration
+	took                time.Duration // the epoch, its evaluation included
+	trainTime           time.Duration // forward, backward and update only
+	samples             int           // training samples the epoch went through
+}
+
+// samplesPerSecond is the training speed of the epoch: samples through
+// forward, backward and update per second, evaluation excluded (as the
+// PyTorch reference times its training loop).
+func (s epochStats) samplesPerSecond() float64 {
+	if s.trainTime <= 0 {
+		return 0
+	}
+	return float64(s.samples) / s.trainTime.Seconds()
 }
 
 // evalBatch is the batch size of evaluation passes, which record no graph.
@@ -33,20 +46,44 @@ const evalBatch = 1000
 // trainEvalMax caps the training samples evaluated after each epoch.
 const trainEvalMax = 10000
 
-// trainAndReport trains the model cfg describes on d and prints the report.
+// trainAndReport trains the model cfg describes on d, or continues the run
+// saved in cfg.resume, and prints the report.
 func trainAndReport(cfg *config, d *splitData, stdout io.Writer) error {
 	if err := os.MkdirAll(cfg.out, 0o755); err != nil {
 		return fmt.Errorf("output directory: %w", err)
 	}
-	model := newNet[float32](d.features, cfg.hidden, d.classes, newRNG(cfg.seed, streamInit))
+	if cfg.save != "" {
+		if err := os.MkdirAll(filepath.Dir(cfg.save), 0o755); err != nil {
+			return fmt.Errorf("-save %s: %w", cfg.save, err)
+		}
+	}
+	model := newModel[float32](cfg, d, newRNG(cfg.seed, streamInit))
 	opt, err := newOptimizer(cfg.opt, cfg.lr, layers.Parameters[float32](model))
 	if err != nil {
 		return err
 	}
-	arch := architecture(d.features, cfg.hidden, d.classes)
+	// The batch order's source is part of a training checkpoint: a resumed
+	// run shuffles the next epoch as the run that never stopped does.
+	batchPCG := newPCG(cfg.seed, streamBatches)
+	batchRNG := rand.New(batchPCG)
+	state := checkpoint.Training[float32]{
+		Model: model, Optimizer: opt,
+		RNGs: map[string]checkpoint.Source{rngBatches: batchPCG},
+	}
+	var history []epochStats
+	if cfg.resume != "" {
+		if history, err = resumeRun(cfg, d, &state); err != nil {
+			return err
+		}
+	}
 	fmt.Fprintln(stdout, describeData(d))
-	fmt.Fprintf(stdout, "model:     %s MLP with ReLU (%s), %d parameters, float32\n", arch, cfg.model, numParams[float32](model))
-	fmt.Fprintf(stdout, "optimizer: %s, seed %d\n\n", describeOptimizer(cfg), cfg.seed)
+	fmt.Fprintf(stdout, "model:     %s (%s), %d parameters, float32\n", model.desc, cfg.model, numParams[float32](model))
+	fmt.Fprintf(stdout, "optimizer: %s, seed %d\n", describeOptimizer(cfg), cfg.seed)
+	if cfg.resume != "" {
+		fmt.Fprintf(stdout, "resumed:   %s, after epoch %d (%d steps); the rows of epochs 1 to %d are the checkpoint's\n",
+			cfg.resume, state.Epoch, state.Step, state.Epoch)
+	}
+	fmt.Fprintln(stdout)
 
 	// The training curve is measured on a fixed sample of at most
 	// trainEvalMax training samples: enough for a smooth curve, and cheap.
@@ -57,10 +94,11 @@ func trainAndReport(cfg *config, d *splitData, stdout io.Writer) error {
 	}
 	table := newEpochTable(stdout)
 	table.header()
-	batchRNG := newRNG(cfg.seed, streamBatches)
-	var history []epochStats
-	start := time.Now()
-	for epoch := 1; epoch <= cfg.epochs; epoch++ {
+	for _, s := range history {
+		table.row(s)
+	}
+	var ran []epochStats // the epochs this run trained
+	for epoch := state.Epoch + 1; epoch <= cfg.epochs; epoch++ {
 		t0 := time.Now()
 		bar := newBar(cfg, d.train.NumBatches(cfg.batch, false), epoch, stdout)
 		runningLoss, seen := 0.0, 0
@@ -70,6 +108,7 @@ func trainAndReport(cfg *config, d *splitData, stdout io.Writer) error {
 			opt.ZeroGrad()
 			loss.Backward()
 			opt.Step()
+			state.Step++
 			runningLoss += float64(loss.Item()) * float64(len(y))
 			seen += len(y)
 			if bar != nil {
@@ -77,6 +116,7 @@ func trainAndReport(cfg *config, d *splitData, stdout io.Writer) error {
 				_ = bar.Add(1)
 			}
 		}
+		trainTime := time.Since(t0)
 		if bar != nil {
 			_ = bar.Finish() // clears the bar; the table row replaces it
 		}
@@ -85,15 +125,24 @@ func trainAndReport(cfg *config, d *splitData, stdout io.Writer) error {
 		}
 		// Both curves are measured the same way, after the epoch, in
 		// evaluation mode, so they can be compared point for point.
-		s := epochStats{epoch: epoch}
+		s := epochStats{epoch: epoch, trainTime: trainTime, samples: seen}
 		s.trainLoss, s.trainAcc, _ = evaluate[float32](model, trainEval)
 		s.valLoss, s.valAcc, _ = evaluate[float32](model, d.val)
 		s.took = time.Since(t0)
 		history = append(history, s)
+		ran = append(ran, s)
 		table.row(s)
+		if cfg.save != "" {
+			state.Epoch = epoch
+			if state.Metadata, err = runMetadata(cfg, d, model.arch, history); err != nil {
+				return err
+			}
+			if err := checkpoint.Save(cfg.save, state); err != nil {
+				return err
+			}
+		}
 	}
-	trainTime := time.Since(start)
-	fmt.Fprintf(stdout, "\ntrained in %s (%s per epoch)\n", round(trainTime), round(trainTime/time.Duration(cfg.epochs)))
+	reportSpeed(stdout, cfg, state.Epoch, ran)
 
 	_, testAcc, pred := evaluate[float32](model, d.test)
 	cm := metrics.NewConfusion(pred, d.test.Y, d.classes)
@@ -108,19 +157,46 @@ func trainAndReport(cfg *config, d *splitData, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "\nconfusion matrix (rows: true class, columns: predicted):\n\n%s\n", strings.TrimRight(cm.String(), "\n"))
 	fmt.Fprintf(stdout, "\nper-class precision, recall and F1 on the test part:\n\n%s\n", strings.TrimRight(cm.Report(), "\n"))
 
-	title := fmt.Sprintf("%s, %s, %s lr %g", d.name, arch, cfg.opt, cfg.lr)
+	title := fmt.Sprintf("%s, %s, %s lr %g", d.name, model.arch, cfg.opt, cfg.lr)
 	pngPath := filepath.Join(cfg.out, "learning_curves.png")
 	if err := plotLearningCurves(history, title, pngPath); err != nil {
 		return err
 	}
 	ckpt := filepath.Join(cfg.out, "model.safetensors")
 	if err := checkpoint.SaveModelWith[float32](ckpt, model, checkpoint.SaveOptions{Metadata: map[string]string{
-		"data": d.name, "architecture": arch, "test_accuracy": fmt.Sprintf("%.4f", testAcc),
+		"data": d.name, "architecture": model.arch, "test_accuracy": fmt.Sprintf("%.4f", testAcc),
 	}}); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "\nlearning curves: %s\ncheckpoint:      %s\n", pngPath, ckpt)
+	if cfg.save != "" && len(ran) > 0 {
+		fmt.Fprintf(stdout, "training state:  %s (after epoch %d; continue with -resume %s -epochs N)\n", cfg.save, state.Epoch, cfg.save)
+	}
 	return nil
+}
+
+// reportSpeed prints how long the epochs this run trained took and the
+// training speed in samples per second.
+func reportSpeed(w io.Writer, cfg *config, done int, ran []epochStats) {
+	if len(ran) == 0 {
+		fmt.Fprintf(w, "\nnothing to train: the checkpoint holds all %d epochs (a larger -epochs trains on)\n", done)
+		return
+	}
+	var took, trainTime time.Duration
+	samples := 0
+	for _, s := range ran {
+		took += s.took
+		trainTime += s.trainTime
+		samples += s.samples
+	}
+	n := time.Duration(len(ran))
+	epochs := "epochs"
+	if len(ran) == 1 {
+		epochs = "epoch"
+	}
+	fmt.Fprintf(w, "\ntrained %d %s in %s (%s per epoch, evaluation included)\n", len(ran), epochs, round(took), round(took/n))
+	fmt.Fprintf(w, "training speed: %.0f samples/s (%d samples per epoch through forward, backward and update, in %s per epoch)\n",
+		float64(samples)/trainTime.Seconds(), samples/len(ran), round(trainTime/n))
 }
 
 // evaluate returns the mean cross-entropy, the accuracy and the predicted
