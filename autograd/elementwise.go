@@ -179,7 +179,7 @@ func Sigmoid[T tensor.Float](a *Var[T]) *Var[T] {
 // ReLU returns max(a, 0); its gradient at 0 is 0, as in PyTorch.
 func ReLU[T tensor.Float](a *Var[T]) *Var[T] {
 	return record("ReLU", tensor.ReLU(a.value), []*Var[T]{a}, func(c *ctx[T], g *Var[T]) []*Var[T] {
-		return []*Var[T]{Mul(g, Const(tensor.Gt(c.in[0].value, tensor.Scalar[T](0))))}
+		return []*Var[T]{Mul(g, Const(tensor.Positive(c.in[0].value)))}
 	})
 }
 

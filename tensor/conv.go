@@ -245,6 +245,14 @@ func MaxPool2D[T Float](x *Dense[T], win Window2D) (*Dense[T], []int) {
 	src := x.Contiguous()
 	sd := src.data[src.offset:]
 	kh, kw := win.Kernel[0], win.Kernel[1]
+	if win == (Window2D{Kernel: [2]int{2, 2}, Stride: [2]int{2, 2}, Dilation: [2]int{1, 1}}) {
+		planeFor(n*c, 4*oh*ow, func(lo, hi int) {
+			for p := lo; p < hi; p++ {
+				maxPool2x2(sd[p*h*w:(p+1)*h*w], w, oh, ow, out.data[p*oh*ow:(p+1)*oh*ow], idx[p*oh*ow:(p+1)*oh*ow])
+			}
+		})
+		return out, idx
+	}
 	planeFor(n*c, kh*kw*oh*ow, func(lo, hi int) {
 		for p := lo; p < hi; p++ {
 			plane := sd[p*h*w : (p+1)*h*w]
@@ -282,6 +290,37 @@ func MaxPool2D[T Float](x *Dense[T], win Window2D) (*Dense[T], []int) {
 		}
 	})
 	return out, idx
+}
+
+// maxPool2x2 pools one plane of width w with 2x2 windows at stride 2, the
+// shape nearly every CNN uses, without a branch per element: which element
+// wins is data, and a branch on it mispredicts half the time. Ties go to the
+// first element in row-major order and NaN wins, as in the general loop.
+func maxPool2x2[T Float](plane []T, w, oh, ow int, out []T, idx []int) {
+	for y := range oh {
+		r0 := 2 * y * w
+		r1 := r0 + w
+		top, bot := plane[r0:r0+2*ow], plane[r1:r1+2*ow]
+		o, ix := out[y*ow:(y+1)*ow], idx[y*ow:(y+1)*ow]
+		for x := range o {
+			a, b, c, d := top[2*x], top[2*x+1], bot[2*x], bot[2*x+1]
+			ia := r0 + 2*x
+			// Pick the larger of each pair, then of the two winners.
+			tb := int(b2i(b > a || b != b && a == a))
+			m1, i1 := pick(a, b, tb), ia+tb
+			td := int(b2i(d > c || d != d && c == c))
+			m2, i2 := pick(c, d, td), ia+w+td
+			t2 := int(b2i(m2 > m1 || m2 != m2 && m1 == m1))
+			o[x] = pick(m1, m2, t2)
+			ix[x] = i1 + t2*(i2-i1)
+		}
+	}
+}
+
+// pick returns a when t is 0 and b when t is 1, without a branch.
+func pick[T Float](a, b T, t int) T {
+	pair := [2]T{a, b}
+	return pair[t&1]
 }
 
 // GatherPlanes picks elements of a [N, C, H, W] plane by plane: the result
