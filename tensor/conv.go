@@ -306,15 +306,22 @@ func maxPool2x2[T Float](plane []T, w, oh, ow int, out []T, idx []int) {
 			a, b, c, d := top[2*x], top[2*x+1], bot[2*x], bot[2*x+1]
 			ia := r0 + 2*x
 			// Pick the larger of each pair, then of the two winners.
-			tb := int(b2i(b > a || b != b && a == a))
+			tb := beats(b, a)
 			m1, i1 := pick(a, b, tb), ia+tb
-			td := int(b2i(d > c || d != d && c == c))
+			td := beats(d, c)
 			m2, i2 := pick(c, d, td), ia+w+td
-			t2 := int(b2i(m2 > m1 || m2 != m2 && m1 == m1))
+			t2 := beats(m2, m1)
 			o[x] = pick(m1, m2, t2)
 			ix[x] = i1 + t2*(i2-i1)
 		}
 	}
+}
+
+// beats is 1 when v should replace the running maximum m: it is larger, or
+// it is NaN and m is not. The comparisons are combined with bit operations,
+// not && and ||, which would branch.
+func beats[T Float](v, m T) int {
+	return int(b2i(v > m) | b2i(v != v)&b2i(m == m))
 }
 
 // pick returns a when t is 0 and b when t is 1, without a branch.
