@@ -23,6 +23,7 @@ type AnomalyError struct {
 	Value string // what was found: "NaN" or "Inf"
 }
 
+// Error says what went wrong and where.
 func (e *AnomalyError) Error() string {
 	return fmt.Sprintf("autograd: %s of %s produced %s (op recorded at %s)", e.Pass, e.Op, e.Value, e.Site)
 }

@@ -42,6 +42,7 @@ type GradCheckError struct {
 	Order      int // 1 for GradCheck, 2 for GradGradCheck
 }
 
+// Error says what went wrong and where.
 func (e *GradCheckError) Error() string {
 	kind := "gradient"
 	if e.Order == 2 {

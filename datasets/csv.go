@@ -61,6 +61,7 @@ type CSVError struct {
 	Err    error
 }
 
+// Error says what went wrong and where.
 func (e *CSVError) Error() string {
 	var b strings.Builder
 	b.WriteString("datasets: ")

@@ -86,6 +86,7 @@ type FormatError struct {
 	Reason string
 }
 
+// Error says what went wrong and where.
 func (e *FormatError) Error() string {
 	var b strings.Builder
 	b.WriteString("safetensors: ")

@@ -16,6 +16,7 @@ type ShapeError struct {
 	Msg string
 }
 
+// Error says what went wrong and where.
 func (e *ShapeError) Error() string { return fmt.Sprintf("tensor.%s: %s", e.Op, e.Msg) }
 
 // Unwrap makes errors.Is(err, ErrShape) hold.
