@@ -53,17 +53,15 @@ func Conv2D[T tensor.Float](x, w *Var[T], opts Conv2DOptions) *Var[T] {
 	}
 	win := tensor.Window2D{Kernel: [2]int{kh, kw}, Stride: opts.Stride, Padding: opts.Padding, Dilation: opts.Dilation}
 	oh, ow := win.OutSize(xs[2], xs[3])
-	cols := Im2Col(x, win) // [C*kH*kW, N*oH*oW]
+	cols := Im2Col(x, win) // [N, C*kH*kW, oH*oW]
 	k := cg * kh * kw
-	var out *Var[T]
 	if groups == 1 {
-		out = MatMul(Reshape(w, o, k), cols) // [O, N*L]
-	} else {
-		// Channels are the slowest index of a column row, so group g owns
-		// the rows g*k .. (g+1)*k-1: a batched product over groups.
-		out = MatMul(Reshape(w, groups, o/groups, k), Reshape(cols, groups, k, n*oh*ow)) // [G, O/G, N*L]
+		// The weight broadcasts over the images; the product is [N, O, oH*oW],
+		// already NCHW.
+		return Reshape(MatMul(Reshape(w, o, k), cols), n, o, oh, ow)
 	}
-	// Made contiguous here, once, with row copies: every op after a
-	// convolution (bias, activation, pooling) then takes its fast path.
-	return Contiguous(Permute(Reshape(out, o, n, oh, ow), 1, 0, 2, 3))
+	// Channels are the slowest index of a column row, so group g owns the
+	// rows g*k .. (g+1)*k-1: a product batched over images and groups.
+	out := MatMul(Reshape(w, groups, o/groups, k), Reshape(cols, n, groups, k, oh*ow)) // [N, G, O/G, oH*oW]
+	return Reshape(out, n, o, oh, ow)
 }

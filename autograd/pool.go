@@ -90,9 +90,9 @@ func AvgPool2D[T tensor.Float](x *Var[T], opts Pool2DOptions) *Var[T] {
 	win := opts.window("AvgPool2D")
 	n, ch, h, w := s[0], s[1], s[2], s[3]
 	oh, ow := win.OutSize(h, w)
-	// One plane per (n, c): the columns are [kH*kW, N*C*oH*oW].
+	// One plane per (n, c): the columns are [N*C, kH*kW, oH*oW].
 	cols := Im2Col(Reshape(x, n*ch, 1, h, w), win)
-	total := Reshape(Sum(cols, 0), n*ch, oh*ow)
+	total := Sum(cols, 1)
 	var out *Var[T]
 	if opts.ExcludePad {
 		out = Div(total, Const(windowCounts[T](win, h, w, oh, ow)))

@@ -95,32 +95,33 @@ func validRange(off, stride, n, outLen int) (lo, hi int) {
 	return lo, max(lo, hi)
 }
 
-// Im2Col unfolds the windows of x [N, C, H, W] into columns: the result is the
-// matrix [C*kH*kW, N*oH*oW] whose row (c*kH + i)*kW + j holds, for every image
-// and output position (in row-major order, image first), the input element
+// Im2Col unfolds the windows of x [N, C, H, W] into columns: the result is
+// [N, C*kH*kW, oH*oW], one matrix per image, whose row (c*kH + i)*kW + j
+// holds, for every output position in row-major order, the input element
 // under kernel tap (i, j) of channel c, or 0 in the padding. A convolution is
-// then one matrix product of the weights [O, C*kH*kW] with it.
+// then one batched matrix product of the weights [O, C*kH*kW] with it, and
+// its result [N, O, oH*oW] is already in NCHW order.
 func Im2Col[T Float](x *Dense[T], win Window2D) *Dense[T] {
 	n, c, h, w := nchw("Im2Col", x.shape)
 	win, oh, ow := win.check("Im2Col", h, w)
 	kh, kw := win.Kernel[0], win.Kernel[1]
 	l := oh * ow
-	out := &Dense[T]{data: make([]T, c*kh*kw*n*l), shape: []int{c * kh * kw, n * l}}
+	k := c * kh * kw
+	out := &Dense[T]{data: make([]T, n*k*l), shape: []int{n, k, l}}
 	out.strides = contiguousStrides(out.shape)
 	if out.Size() == 0 {
 		return out
 	}
 	src := x.Contiguous()
 	sd := src.data[src.offset:]
-	ld := n * l
 	planeFor(n*c, kh*kw*l, func(lo, hi int) {
 		for p := lo; p < hi; p++ {
 			img, ch := p/c, p%c
 			plane := sd[p*h*w : (p+1)*h*w]
 			for i := range kh {
 				for j := range kw {
-					r := (ch*kh+i)*kw + j
-					dst := out.data[r*ld+img*l : r*ld+(img+1)*l]
+					r := img*k + (ch*kh+i)*kw + j
+					dst := out.data[r*l : (r+1)*l]
 					im2colTap(dst, plane, h, w, oh, ow, i, j, win)
 				}
 			}
@@ -158,7 +159,7 @@ func im2colTap[T Float](dst, plane []T, h, w, oh, ow, i, j int, win Window2D) {
 	}
 }
 
-// Col2Im is the adjoint of Im2Col: it folds columns [C*kH*kW, N*oH*oW] back
+// Col2Im is the adjoint of Im2Col: it folds columns [N, C*kH*kW, oH*oW] back
 // into a tensor of shape [N, C, H, W], adding up the entries that came from
 // the same input element (windows overlap) and dropping those of the padding.
 func Col2Im[T Float](cols *Dense[T], shape []int, win Window2D) *Dense[T] {
@@ -166,8 +167,9 @@ func Col2Im[T Float](cols *Dense[T], shape []int, win Window2D) *Dense[T] {
 	win, oh, ow := win.check("Col2Im", h, w)
 	kh, kw := win.Kernel[0], win.Kernel[1]
 	l := oh * ow
-	if len(cols.shape) != 2 || cols.shape[0] != c*kh*kw || cols.shape[1] != n*l {
-		panic(shapeErrorf("Col2Im", "columns of shape %v do not fit shape %v with window %+v: want [%d %d]", cols.shape, shape, win, c*kh*kw, n*l))
+	k := c * kh * kw
+	if !SameShape(cols.shape, []int{n, k, l}) {
+		panic(shapeErrorf("Col2Im", "columns of shape %v do not fit shape %v with window %+v: want [%d %d %d]", cols.shape, shape, win, n, k, l))
 	}
 	out := Zeros[T](shape...)
 	if out.Size() == 0 {
@@ -175,15 +177,14 @@ func Col2Im[T Float](cols *Dense[T], shape []int, win Window2D) *Dense[T] {
 	}
 	src := cols.Contiguous()
 	sd := src.data[src.offset:]
-	ld := n * l
 	planeFor(n*c, kh*kw*l, func(lo, hi int) {
 		for p := lo; p < hi; p++ {
 			img, ch := p/c, p%c
 			plane := out.data[p*h*w : (p+1)*h*w]
 			for i := range kh {
 				for j := range kw {
-					r := (ch*kh+i)*kw + j
-					col2imTap(plane, sd[r*ld+img*l:r*ld+(img+1)*l], h, w, oh, ow, i, j, win)
+					r := img*k + (ch*kh+i)*kw + j
+					col2imTap(plane, sd[r*l:(r+1)*l], h, w, oh, ow, i, j, win)
 				}
 			}
 		}

@@ -34,7 +34,7 @@ func naiveIm2Col(x *Dense[float64], win Window2D) *Dense[float64] {
 	n, c, h, w := nchw("test", x.shape)
 	oh, ow := win.OutSize(h, w)
 	kh, kw := win.Kernel[0], win.Kernel[1]
-	out := Zeros[float64](c*kh*kw, n*oh*ow)
+	out := Zeros[float64](n, c*kh*kw, oh*ow)
 	for ch := range c {
 		for i := range kh {
 			for j := range kw {
@@ -42,7 +42,7 @@ func naiveIm2Col(x *Dense[float64], win Window2D) *Dense[float64] {
 					for y := range oh {
 						for xx := range ow {
 							v := naiveAt(x, img, ch, y*win.Stride[0]-win.Padding[0]+i*win.Dilation[0], xx*win.Stride[1]-win.Padding[1]+j*win.Dilation[1])
-							out.Set(v, (ch*kh+i)*kw+j, (img*oh+y)*ow+xx)
+							out.Set(v, img, (ch*kh+i)*kw+j, y*ow+xx)
 						}
 					}
 				}
@@ -99,7 +99,7 @@ func TestConvAsGEMM(t *testing.T) {
 		x := RandN[float64](rng, 2, 3, 7, 8)
 		wt := RandN[float64](rng, 4, 3, win.Kernel[0], win.Kernel[1])
 		oh, ow := win.OutSize(7, 8)
-		got := MatMul(wt.Reshape(4, -1), Im2Col(x, win)).Reshape(4, 2, oh, ow)
+		got := MatMul(wt.Reshape(4, -1), Im2Col(x, win)).Reshape(2, 4, oh, ow).Permute(1, 0, 2, 3)
 		for o := range 4 {
 			for n := range 2 {
 				for y := range oh {
@@ -207,7 +207,7 @@ func TestConvKernelShapePanics(t *testing.T) {
 		"rank":       func() { Im2Col(Zeros[float64](2, 3, 4), Window2D{Kernel: [2]int{1, 1}}) },
 		"too-big":    func() { Im2Col(Zeros[float64](1, 1, 2, 2), Window2D{Kernel: [2]int{3, 3}}) },
 		"no-kernel":  func() { Im2Col(Zeros[float64](1, 1, 2, 2), Window2D{}) },
-		"cols-shape": func() { Col2Im(Zeros[float64](4, 5), []int{1, 1, 3, 3}, Window2D{Kernel: [2]int{2, 2}}) },
+		"cols-shape": func() { Col2Im(Zeros[float64](1, 4, 5), []int{1, 1, 3, 3}, Window2D{Kernel: [2]int{2, 2}}) },
 		"pool-pad":   func() { MaxPool2D(Zeros[float64](1, 1, 4, 4), Window2D{Kernel: [2]int{2, 2}, Padding: [2]int{2, 2}}) },
 		"index":      func() { GatherPlanes(Zeros[float64](1, 1, 2, 2), []int{4}, 1, 1) },
 		"count":      func() { ScatterAddPlanes(Zeros[float64](1, 1, 1, 2), []int{0}, 2, 2) },

@@ -22,24 +22,38 @@ func MatMul[T Float](a, b *Dense[T]) *Dense[T] {
 	ta, lda, ea := matrixLayout(ea)
 	tb, ldb, eb := matrixLayout(eb)
 	nbatch := prod(batch)
-	idx := make([]int, len(batch))
-	for p := range nbatch {
+	product := func(p int) {
 		offA, offB := ea.offset, eb.offset
-		for d := range batch {
-			offA += idx[d] * ea.strides[d]
-			offB += idx[d] * eb.strides[d]
+		rest := p
+		for d := len(batch) - 1; d >= 0; d-- {
+			i := rest % batch[d]
+			rest /= batch[d]
+			offA += i * ea.strides[d]
+			offB += i * eb.strides[d]
 		}
 		gemm(ta, tb, m, n, k, 1, ea.data[offA:], lda, eb.data[offB:], ldb, 0, out.data[p*m*n:], n)
-		for d := len(batch) - 1; d >= 0; d-- {
-			idx[d]++
-			if idx[d] < batch[d] {
-				break
+	}
+	// A product too small for GEMM to split runs on one goroutine; a batch
+	// of them is split over the batch instead. Each product writes its own
+	// block of the output, so the split does not change the result.
+	flops := m * n * k
+	if nbatch > 1 && flops < smallProduct {
+		parallelFor(nbatch, max(1, smallProduct/max(flops, 1)), func(lo, hi int) {
+			for p := lo; p < hi; p++ {
+				product(p)
 			}
-			idx[d] = 0
-		}
+		})
+		return out
+	}
+	for p := range nbatch {
+		product(p)
 	}
 	return out
 }
+
+// smallProduct is the number of multiply-adds below which GEMM runs a
+// product on the calling goroutine (its own threshold).
+const smallProduct = 128 * 128 * 64
 
 // matrixLayout tells how GEMM should read the last two dimensions of t:
 // row-major (trans false) or as the transpose of a row-major matrix (trans

@@ -76,28 +76,59 @@ func reduce[T Float](op string, a *Dense[T], axes []int, keepdims bool, f func(g
 
 // Sum adds the elements over axes (all when none are given).
 func Sum[T Float](a *Dense[T], axes []int, keepdims bool) *Dense[T] {
-	if len(a.shape) == 2 && a.IsContiguous() && len(axes) == 1 && normAxis("Sum", axes[0], 2) == 0 {
-		return sumRows(a, keepdims)
+	if lead := leadingAxes(a, axes); lead > 0 && lead < len(a.shape) {
+		return sumLeading(a, lead, keepdims)
 	}
 	return reduce("Sum", a, axes, keepdims, sumSlice[T])
 }
 
-// sumRows sums a contiguous matrix over its first axis row by row, which reads
-// memory in order (the bias gradient of every Linear layer takes this path).
-func sumRows[T Float](a *Dense[T], keepdims bool) *Dense[T] {
-	rows, cols := a.shape[0], a.shape[1]
-	out := Zeros[T](cols)
-	if keepdims {
-		out = Zeros[T](1, cols)
+// leadingAxes returns how many leading axes axes names when a is
+// contiguous and axes are exactly 0, 1, ..., in order; otherwise 0.
+func leadingAxes[T Float](a *Dense[T], axes []int) int {
+	if !a.IsContiguous() || len(axes) == 0 {
+		return 0
 	}
-	src := a.data[a.offset:]
-	for r := range rows {
-		row := src[r*cols : (r+1)*cols]
-		for j, v := range row {
-			out.data[j] += v
+	for i, ax := range axes {
+		if normAxis("Sum", ax, len(a.shape)) != i {
+			return 0
 		}
 	}
+	return len(axes)
+}
+
+// sumLeading sums a contiguous tensor over its first lead axes, adding whole
+// rows in memory order: the bias gradient of every Linear layer and the
+// weight gradient of a convolution (summed over images) take this path.
+func sumLeading[T Float](a *Dense[T], lead int, keepdims bool) *Dense[T] {
+	rows, cols := prod(a.shape[:lead]), prod(a.shape[lead:])
+	out := Zeros[T](ReducedShape(a.shape, seqAxes(lead), keepdims)...)
+	src := a.data[a.offset:]
+	dst := out.data
+	// Columns are independent: split them, never the rows, so each sum is
+	// added in the same order whatever the number of cores.
+	body := func(lo, hi int) {
+		d := dst[lo:hi]
+		for r := range rows {
+			row := src[r*cols+lo : r*cols+hi]
+			for j, v := range row {
+				d[j] += v
+			}
+		}
+	}
+	if rows*cols < 2*grain {
+		body(0, cols)
+	} else {
+		parallelFor(cols, max(256, grain/max(rows, 1)), body)
+	}
 	return out
+}
+
+func seqAxes(n int) []int {
+	axes := make([]int, n)
+	for i := range axes {
+		axes[i] = i
+	}
+	return axes
 }
 
 func sumSlice[T Float](xs []T) T {
