@@ -1,0 +1,176 @@
+package benchmarks
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// fakeTorch stands in for PyTorch with fixed figures, so that the test needs
+// neither python nor the data set.
+type fakeTorch struct{}
+
+func (fakeTorch) Name() string    { return "pytorch" }
+func (fakeTorch) Version() string { return "torch fake" }
+func (fakeTorch) MatMul(_ context.Context, j MatMulJob) (Record, error) {
+	return Record{Bench: "matmul", DType: j.DType, N: j.N, GFLOPS: 10}, nil
+}
+func (fakeTorch) Train(_ context.Context, j TrainJob) (Record, error) {
+	return Record{Bench: "train", Model: j.Model, Epochs: j.Epochs, SamplesPerS: 1000, TestAccuracy: 0.5}, nil
+}
+
+// tinyConfig is the compare command's configuration scaled down to a few
+// seconds: small GEMMs, one (partial) batch of random data per model.
+func tinyConfig() Config {
+	return Config{Sizes: []int{16, 32}, FLOP: 1e5, Synthetic: true, Limit: 64, TestLimit: 32, Epochs: 1}
+}
+
+// parseTable returns the header line and the cells of the table's data
+// rows, checking the markdown frame on the way.
+func parseTable(t *testing.T, out string) (string, [][]string) {
+	t.Helper()
+	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
+	if len(lines) < 4 || !strings.HasPrefix(lines[0], "Machine: ") || lines[1] != "" {
+		t.Fatalf("want a Machine: line, a blank line and a table, got:\n%s", out)
+	}
+	if want := "| " + strings.Join(TableColumns, " | ") + " |"; lines[2] != want {
+		t.Fatalf("table header %q, want %q", lines[2], want)
+	}
+	if !strings.HasPrefix(lines[3], "| --- |") {
+		t.Fatalf("separator line %q", lines[3])
+	}
+	var rows [][]string
+	for _, l := range lines[4:] {
+		if !strings.HasPrefix(l, "| ") || !strings.HasSuffix(l, " |") {
+			t.Fatalf("not a table row: %q", l)
+		}
+		cells := strings.Split(strings.TrimSuffix(strings.TrimPrefix(l, "| "), " |"), " | ")
+		if len(cells) != len(TableColumns) {
+			t.Fatalf("row %q has %d cells, want %d", l, len(cells), len(TableColumns))
+		}
+		rows = append(rows, cells)
+	}
+	return lines[0], rows
+}
+
+func number(t *testing.T, row []string, col int) float64 {
+	t.Helper()
+	v, err := strconv.ParseFloat(row[col], 64)
+	if err != nil || math.IsNaN(v) || v <= 0 {
+		t.Fatalf("row %q: %s %q is not a positive number", row[0], TableColumns[col], row[col])
+	}
+	return v
+}
+
+// TestCompareTable runs Compare, nabla in process against a fake PyTorch,
+// on a tiny synthetic workload of every kind, and checks that the table has
+// one row per workload, in order, with numbers that parse and a ratio that
+// is nabla's figure over PyTorch's.
+func TestCompareTable(t *testing.T) {
+	cfg := tinyConfig()
+	cfg.Reference = fakeTorch{}
+	var log bytes.Buffer
+	cfg.Log = &log
+	rep, err := Compare(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rep.Err(); err != nil {
+		t.Fatalf("workloads failed: %v\nlog:\n%s", err, log.String())
+	}
+	var out bytes.Buffer
+	if err := rep.WriteMarkdown(&out); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("\n%s", out.String())
+	header, rows := parseTable(t, out.String())
+	wants := []string{"GOMAXPROCS", "go1", "torch fake"}
+	if loadAvg() != "" {
+		wants = append(wants, "load average")
+	}
+	for _, want := range wants {
+		if !strings.Contains(header, want) {
+			t.Errorf("header %q lacks %q", header, want)
+		}
+	}
+
+	var want []string
+	for _, dt := range MatMulDTypes {
+		for _, n := range cfg.Sizes {
+			want = append(want, fmt.Sprintf("matmul %s n=%d", dt, n))
+		}
+	}
+	for _, m := range Models {
+		want = append(want, "train "+m.Name+" (")
+	}
+	if len(rows) != len(want) {
+		t.Fatalf("%d rows, want %d:\n%s", len(rows), len(want), out.String())
+	}
+	for i, row := range rows {
+		if !strings.HasPrefix(row[0], want[i]) {
+			t.Errorf("row %d is %q, want %q...", i, row[0], want[i])
+		}
+		nabla, torch, ratio := number(t, row, 2), number(t, row, 3), number(t, row, 4)
+		if math.Abs(ratio-nabla/torch) > 0.01*nabla/torch+1e-9 {
+			t.Errorf("row %q: ratio %v, want %v/%v", row[0], ratio, nabla, torch)
+		}
+		if strings.HasPrefix(row[0], "train") {
+			if row[1] != "samples/s" {
+				t.Errorf("row %q: unit %q", row[0], row[1])
+			}
+			for _, col := range []int{5, 6} {
+				// Random labels: a model that learnt little may score 0.
+				if acc, err := strconv.ParseFloat(row[col], 64); err != nil || acc < 0 || acc > 1 {
+					t.Errorf("row %q: %s %q is not an accuracy", row[0], TableColumns[col], row[col])
+				}
+			}
+		} else if row[1] != "GFLOPS" || row[5] != "" || row[6] != "" {
+			t.Errorf("matmul row %q: unit %q, accuracies %q %q", row[0], row[1], row[5], row[6])
+		}
+	}
+
+	var back Report
+	var js bytes.Buffer
+	if err := rep.WriteJSON(&js); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(js.Bytes(), &back); err != nil || len(back.Rows) != len(rows) {
+		t.Fatalf("JSON report does not read back (%v, %d rows)", err, len(back.Rows))
+	}
+}
+
+// TestCompareWithoutPyTorch checks that with PyTorch left out its columns
+// read n/a and the run counts as complete.
+func TestCompareWithoutPyTorch(t *testing.T) {
+	cfg := tinyConfig()
+	cfg.What, cfg.Sizes, cfg.Python = "matmul", []int{8}, "none"
+	rep, err := Compare(context.Background(), cfg)
+	if err != nil || rep.Err() != nil {
+		t.Fatal(err, rep.Err())
+	}
+	var out bytes.Buffer
+	rep.WriteMarkdown(&out)
+	_, rows := parseTable(t, out.String())
+	if len(rows) != 2 {
+		t.Fatalf("%d rows, want 2", len(rows))
+	}
+	for _, row := range rows {
+		number(t, row, 2)
+		if row[3] != "n/a" || row[4] != "n/a" {
+			t.Errorf("row %q: PyTorch %q, ratio %q, want n/a", row[0], row[3], row[4])
+		}
+	}
+}
+
+func TestCompareRejectsBadConfig(t *testing.T) {
+	for _, cfg := range []Config{{What: "speed"}, {What: "train", Models: []string{"resnet"}}} {
+		if _, err := Compare(context.Background(), cfg); err == nil {
+			t.Errorf("Compare(%+v) did not fail", cfg)
+		}
+	}
+}
