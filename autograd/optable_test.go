@@ -204,6 +204,11 @@ func opTable() []opEntry {
 		{"Scatter", []opCase{{name: "", fn: unary(func(a *Var[float64]) *Var[float64] { return Tanh(Scatter(a, 1, []int{2, 0, 3}, []int{3, 4})) }), inputs: gens(randn(3))}}},
 		{"IndexSelect", []opCase{{name: "repeats", fn: unary(func(a *Var[float64]) *Var[float64] { return Tanh(IndexSelect(a, 0, []int{2, 0, 2, 1})) }), inputs: gens(randn(3, 4))}}},
 		{"IndexAdd", []opCase{{name: "repeats", fn: unary(func(a *Var[float64]) *Var[float64] { return Tanh(IndexAdd(a, 0, []int{2, 0, 2}, []int{4, 2})) }), inputs: gens(randn(3, 2))}}},
+		{"Linear", []opCase{
+			{name: "bias", fn: func(in []*Var[float64]) *Var[float64] { return Linear(in[0], in[1], in[2]) }, inputs: gens(randn(4, 3), randn(5, 3), randn(5))},
+			{name: "no-bias", fn: func(in []*Var[float64]) *Var[float64] { return Linear(in[0], in[1], nil) }, inputs: gens(randn(4, 3), randn(5, 3))},
+			{name: "batched", fn: func(in []*Var[float64]) *Var[float64] { return Tanh(Linear(in[0], in[1], in[2])) }, inputs: gens(randn(2, 3, 4), randn(2, 4), randn(2))},
+		}},
 		{"MatMul", []opCase{
 			{name: "2d", fn: binary(MatMul[float64]), inputs: gens(randn(3, 4), randn(4, 5))},
 			{name: "transposed", fn: func(in []*Var[float64]) *Var[float64] { return MatMul(in[0], Transpose(in[1], 0, 1)) }, inputs: gens(randn(3, 4), randn(5, 4))},

@@ -46,11 +46,7 @@ func (l *Linear[T]) Forward(x *autograd.Var[T]) *autograd.Var[T] {
 	if len(shape) == 1 {
 		return autograd.Squeeze(l.Forward(autograd.Unsqueeze(x, 0)), 0)
 	}
-	y := autograd.MatMul(x, autograd.Transpose(l.Weight, 0, 1))
-	if l.Bias != nil {
-		y = autograd.Add(y, l.Bias)
-	}
-	return y
+	return autograd.Linear(x, l.Weight, l.Bias)
 }
 
 // NamedParameters returns "weight" and, when present, "bias".

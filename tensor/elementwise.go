@@ -206,6 +206,23 @@ func coalesce[T Float](views ...*Dense[T]) (*Dense[T], *Dense[T]) {
 	return a, b
 }
 
+// AddTo adds src, broadcast to dst's shape, into dst in place. It is for a
+// tensor the caller has just made and owns, such as adding a bias to a fresh
+// product; dst must not be a broadcast view.
+func AddTo[T Float](dst, src *Dense[T]) {
+	n := dst.Size()
+	if dst.IsContiguous() && src.IsContiguous() && src.Size() > 0 && isTrailing(src.shape, dst.shape) {
+		d, y := dst.data[dst.offset:dst.offset+n], src.data[src.offset:src.offset+src.Size()]
+		m := len(y)
+		for r := 0; r < n; r += m {
+			row := d[r : r+m]
+			sliceOp(opAdd, row, row, y, false)
+		}
+		return
+	}
+	dst.CopyFrom(Add(dst, src))
+}
+
 // isTrailing reports whether small equals the last dimensions of shape.
 func isTrailing(small, shape []int) bool {
 	lead := len(shape) - len(small)

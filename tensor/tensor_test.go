@@ -260,3 +260,16 @@ func TestParallelKernelsMatchSerial(t *testing.T) {
 		require.Equal(t, want, rowMaxes.At(i))
 	}
 }
+
+func TestAddTo(t *testing.T) {
+	rows := seq(2, 3)
+	AddTo(rows, New([]float64{10, 20, 30}, 3))
+	require.Equal(t, []float64{10, 21, 32, 13, 24, 35}, rows.Data(), "a row broadcast down the rows")
+	col := seq(2, 3)
+	AddTo(col, New([]float64{100, 200}, 2, 1))
+	require.Equal(t, []float64{100, 101, 102, 203, 204, 205}, col.Data(), "a column, through the general path")
+	base := seq(2, 4)
+	view := base.Slice(1, 1, 3)
+	AddTo(view, Scalar(1.0))
+	require.Equal(t, []float64{0, 2, 3, 3, 4, 6, 7, 7}, base.Data(), "a view writes into its base")
+}
