@@ -1,0 +1,24 @@
+package tensor
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+func BenchmarkMaxPoolBackward(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	x := RandN[float32](rng, 64, 32, 28, 28)
+	win := Window2D{Kernel: [2]int{2, 2}, Stride: [2]int{2, 2}}
+	y, idx := MaxPool2D(x, win)
+	g := RandN[float32](rng, y.Shape()...)
+	b.Run("forward", func(b *testing.B) {
+		for b.Loop() {
+			MaxPool2D(x, win)
+		}
+	})
+	b.Run("backward", func(b *testing.B) {
+		for b.Loop() {
+			ScatterAddPlanes(g, idx, 28, 28)
+		}
+	})
+}
