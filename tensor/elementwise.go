@@ -344,17 +344,22 @@ func b2i(c bool) int32 {
 // Positive returns 1 where a > 0 and 0 elsewhere (NaN included): the mask
 // of ReLU's gradient.
 func Positive[T Float](a *Dense[T]) *Dense[T] {
+	return unaryBlocks(a, func(o, x []T) {
+		for i, v := range x {
+			o[i] = boolT[T](v > 0)
+		}
+	})
+}
+
+// unaryBlocks is Unary for a kernel that takes whole blocks of elements, so
+// that the loop over a block is compiled as one (no call per element).
+func unaryBlocks[T Float](a *Dense[T], kernel func(out, in []T)) *Dense[T] {
 	if !a.IsContiguous() {
 		a = a.Clone()
 	}
 	out := Zeros[T](a.shape...)
 	src := a.data[a.offset : a.offset+len(out.data)]
-	elementwiseFor(len(src), func(lo, hi int) {
-		o, x := out.data[lo:hi], src[lo:hi]
-		for i, v := range x {
-			o[i] = boolT[T](v > 0)
-		}
-	})
+	elementwiseFor(len(src), func(lo, hi int) { kernel(out.data[lo:hi], src[lo:hi]) })
 	return out
 }
 
@@ -477,18 +482,11 @@ func sigmoid[T Float](x T) T {
 
 // ReLU returns max(x, 0) of each element.
 func ReLU[T Float](a *Dense[T]) *Dense[T] {
-	if !a.IsContiguous() {
-		a = a.Clone()
-	}
-	out := Zeros[T](a.shape...)
-	src := a.data[a.offset : a.offset+len(out.data)]
-	elementwiseFor(len(src), func(lo, hi int) {
-		o, x := out.data[lo:hi], src[lo:hi]
+	return unaryBlocks(a, func(o, x []T) {
 		for i, v := range x {
 			o[i] = max(v, 0) // no branch; NaN stays NaN, as in PyTorch
 		}
 	})
-	return out
 }
 
 // Clamp limits each element to [lo, hi].
