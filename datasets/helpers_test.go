@@ -1,10 +1,9 @@
 package datasets
 
 import (
-	"errors"
 	"testing"
 
-	"github.com/stretchr/testify/require"
+	"github.com/nabla-go/nabla/internal/testkit"
 
 	"github.com/nabla-go/nabla/tensor"
 )
@@ -28,18 +27,8 @@ func ids(d *Dataset[float64]) []int {
 	return out
 }
 
-// requireShapePanic checks that f panics with an error wrapping
+// requireShapePanic asserts that f panics with an error wrapping
 // tensor.ErrShape whose message contains want.
 func requireShapePanic(t *testing.T, want string, f func()) {
-	t.Helper()
-	defer func() {
-		t.Helper()
-		r := recover()
-		require.NotNil(t, r, "no panic")
-		err, ok := r.(error)
-		require.True(t, ok, "panic value %T %v is not an error", r, r)
-		require.True(t, errors.Is(err, tensor.ErrShape), "%v does not wrap ErrShape", err)
-		require.Contains(t, err.Error(), want)
-	}()
-	f()
+	testkit.RequirePanicIs(t, tensor.ErrShape, want, f)
 }

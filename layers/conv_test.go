@@ -1,10 +1,11 @@
 package layers
 
 import (
-	"errors"
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/nabla-go/nabla/internal/testkit"
 
 	"github.com/stretchr/testify/require"
 
@@ -23,16 +24,10 @@ func gradCheckLayer(t *testing.T, f func(in []*autograd.Var[float64]) *autograd.
 	}
 }
 
-// requireShapePanic runs f and requires a panic carrying tensor.ErrShape.
+// requireShapePanic asserts that f panics with an error wrapping
+// tensor.ErrShape.
 func requireShapePanic(t *testing.T, f func()) {
-	t.Helper()
-	defer func() {
-		t.Helper()
-		err, ok := recover().(error)
-		require.True(t, ok, "want a panic carrying an error")
-		require.True(t, errors.Is(err, tensor.ErrShape), "%v", err)
-	}()
-	f()
+	testkit.RequirePanicIs(t, tensor.ErrShape, "", f)
 }
 
 func TestConv2DGradients(t *testing.T) {

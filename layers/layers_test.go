@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/nabla-go/nabla/internal/testkit"
+
 	"github.com/stretchr/testify/require"
 
 	"github.com/nabla-go/nabla/autograd"
@@ -15,16 +17,7 @@ import (
 // requireShapePanic asserts that f panics with an error wrapping
 // tensor.ErrShape.
 func requireShapePanic(t *testing.T, f func()) {
-	t.Helper()
-	defer func() {
-		t.Helper()
-		r := recover()
-		require.NotNil(t, r, "no panic")
-		err, ok := r.(error)
-		require.True(t, ok, "panic value %v is not an error", r)
-		require.ErrorIs(t, err, tensor.ErrShape)
-	}()
-	f()
+	testkit.RequirePanicIs(t, tensor.ErrShape, "", f)
 }
 
 func meanStd(xs []float64) (mean, std float64) {

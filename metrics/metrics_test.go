@@ -1,27 +1,20 @@
 package metrics
 
 import (
-	"errors"
 	"math"
 	"testing"
+
+	"github.com/nabla-go/nabla/internal/testkit"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/nabla-go/nabla/tensor"
 )
 
+// requireShapePanic asserts that f panics with an error wrapping
+// tensor.ErrShape whose message contains want.
 func requireShapePanic(t *testing.T, want string, f func()) {
-	t.Helper()
-	defer func() {
-		t.Helper()
-		r := recover()
-		require.NotNil(t, r, "no panic")
-		err, ok := r.(error)
-		require.True(t, ok, "panic value %v is not an error", r)
-		require.True(t, errors.Is(err, tensor.ErrShape), "%v does not wrap ErrShape", err)
-		require.Contains(t, err.Error(), want)
-	}()
-	f()
+	testkit.RequirePanicIs(t, tensor.ErrShape, want, f)
 }
 
 func TestAccuracy(t *testing.T) {

@@ -1,9 +1,10 @@
 package optim
 
 import (
-	"errors"
 	"math"
 	"testing"
+
+	"github.com/nabla-go/nabla/internal/testkit"
 
 	"github.com/stretchr/testify/require"
 
@@ -112,14 +113,5 @@ func TestScheduleInvalid(t *testing.T) {
 
 // requireConfigPanic asserts that f panics with an error wrapping ErrConfig.
 func requireConfigPanic(t *testing.T, f func()) {
-	t.Helper()
-	defer func() {
-		t.Helper()
-		r := recover()
-		require.NotNil(t, r, "no panic")
-		err, ok := r.(error)
-		require.True(t, ok, "panic value %v is not an error", r)
-		require.True(t, errors.Is(err, ErrConfig), "%v does not wrap ErrConfig", err)
-	}()
-	f()
+	testkit.RequirePanicIs(t, ErrConfig, "", f)
 }

@@ -1,10 +1,11 @@
 package tensor
 
 import (
-	"errors"
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/nabla-go/nabla/internal/testkit"
 
 	"github.com/stretchr/testify/require"
 )
@@ -18,19 +19,10 @@ func seq(shape ...int) *Dense[float64] {
 	return New(d, shape...)
 }
 
-// requireShapePanic asserts that f panics with an error that is ErrShape and
-// whose message mentions want.
+// requireShapePanic asserts that f panics with an error wrapping
+// tensor.ErrShape whose message contains want.
 func requireShapePanic(t *testing.T, want string, f func()) {
-	t.Helper()
-	defer func() {
-		r := recover()
-		require.NotNil(t, r, "no panic")
-		err, ok := r.(error)
-		require.True(t, ok, "panic value %v is not an error", r)
-		require.True(t, errors.Is(err, ErrShape))
-		require.Contains(t, err.Error(), want)
-	}()
-	f()
+	testkit.RequirePanicIs(t, ErrShape, want, f)
 }
 
 func TestCreation(t *testing.T) {
