@@ -4,7 +4,6 @@ import (
 	"testing"
 
 	"github.com/nabla-go/nabla/internal/testkit"
-
 	"github.com/nabla-go/nabla/tensor"
 )
 

@@ -5,11 +5,10 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/nabla-go/nabla/internal/testkit"
-
 	"github.com/stretchr/testify/require"
 
 	"github.com/nabla-go/nabla/autograd"
+	"github.com/nabla-go/nabla/internal/testkit"
 	"github.com/nabla-go/nabla/layers"
 	"github.com/nabla-go/nabla/tensor"
 )

@@ -4,10 +4,9 @@ import (
 	"math"
 	"testing"
 
-	"github.com/nabla-go/nabla/internal/testkit"
-
 	"github.com/stretchr/testify/require"
 
+	"github.com/nabla-go/nabla/internal/testkit"
 	"github.com/nabla-go/nabla/tensor"
 )
 

@@ -4,11 +4,10 @@ import (
 	"math"
 	"testing"
 
-	"github.com/nabla-go/nabla/internal/testkit"
-
 	"github.com/stretchr/testify/require"
 
 	"github.com/nabla-go/nabla/autograd"
+	"github.com/nabla-go/nabla/internal/testkit"
 	"github.com/nabla-go/nabla/tensor"
 )
 

@@ -5,9 +5,9 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/nabla-go/nabla/internal/testkit"
-
 	"github.com/stretchr/testify/require"
+
+	"github.com/nabla-go/nabla/internal/testkit"
 )
 
 func seq(shape ...int) *Dense[float64] {
