@@ -257,11 +257,16 @@ func BCEWith[T tensor.Float](probs, targets *autograd.Var[T], opts BCEOptions) *
 	pv := probs.Value()
 	// log p, clamped at -100: where log p < -100 the result is the constant
 	// -100 and the log is taken of 1 instead, so no 0/0 reaches the gradient.
-	ok := tensor.Unary(pv, func(p T) T { return boolT[T](math.Log(float64(p)) > -100) })
+	ok := tensor.Unary(pv, func(p T) T {
+		if math.Log(float64(p)) > -100 {
+			return 1
+		}
+		return 0
+	})
 	one := autograd.Scalar[T](1)
 	logP := autograd.Where(ok, autograd.Log(autograd.Where(ok, probs, one)), autograd.Scalar[T](-100))
 	// log(1-p) = log1p(-p), which is never below log(2⁻⁵³) > -100 unless p is 1.
-	below := tensor.Unary(pv, func(p T) T { return boolT[T](p < 1) })
+	below := tensor.Lt(pv, tensor.Scalar[T](1))
 	zero := autograd.Scalar[T](0)
 	log1mP := autograd.Where(below, log1p(autograd.Neg(autograd.Where(below, probs, zero))), autograd.Scalar[T](-100))
 	// -(y·log p + (1-y)·log(1-p))
@@ -372,13 +377,6 @@ func classVector[T tensor.Float](xs []float64) *tensor.Dense[T] {
 		d[i] = T(x)
 	}
 	return t
-}
-
-func boolT[T tensor.Float](b bool) T {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 func checkSameShape[T tensor.Float](op string, a, b *autograd.Var[T]) {

@@ -188,18 +188,22 @@ func LogSumExp[T Float](a *Dense[T], axes []int, keepdims bool) *Dense[T] {
 }
 
 func logSumExp[T Float](xs []T) T {
-	m := math.Inf(-1)
-	for _, x := range xs {
-		m = math.Max(m, float64(x))
-	}
+	m, ls := maxLogSum(xs)
+	return T(m + ls)
+}
+
+// maxLogSum returns the maximum m of xs and log(sum(exp(x - m))), both in
+// float64; when m is ±Inf or NaN the log-sum is 0 and m says it all.
+func maxLogSum[T Float](xs []T) (m, ls float64) {
+	m = rowMax(xs)
 	if math.IsInf(m, 0) || math.IsNaN(m) {
-		return T(m)
+		return m, 0
 	}
 	var s float64
 	for _, x := range xs {
 		s += math.Exp(float64(x) - m)
 	}
-	return T(m + math.Log(s))
+	return m, math.Log(s)
 }
 
 // ArgMax returns, for each position of the remaining dimensions in row-major

@@ -30,18 +30,7 @@ func LogSoftmax[T Float](a *Dense[T], axis int) *Dense[T] {
 	return alongAxis("LogSoftmax", a, axis, func(dst, src []T) {
 		// (x - max) - log(sum) in float64: rounding the log-sum-exp to T
 		// first would cost float32 its precision for logits near 1e4.
-		m := rowMax(src)
-		if math.IsInf(m, 0) || math.IsNaN(m) {
-			for i, x := range src {
-				dst[i] = T(float64(x) - m)
-			}
-			return
-		}
-		var s float64
-		for _, x := range src {
-			s += math.Exp(float64(x) - m)
-		}
-		ls := math.Log(s)
+		m, ls := maxLogSum(src)
 		for i, x := range src {
 			dst[i] = T((float64(x) - m) - ls)
 		}
