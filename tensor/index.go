@@ -90,8 +90,7 @@ func IndexAdd[T Float](src *Dense[T], axis int, idx []int, shape []int) *Dense[T
 	}
 	out := Zeros[T](shape...)
 	for i, j := range idx {
-		dst := out.Slice(axis, j, j+1)
-		dst.CopyFrom(Add(dst, src.Slice(axis, i, i+1)))
+		AddTo(out.Slice(axis, j, j+1), src.Slice(axis, i, i+1))
 	}
 	return out
 }

@@ -22,3 +22,16 @@ func BenchmarkMaxPoolBackward(b *testing.B) {
 		}
 	})
 }
+
+func BenchmarkIndexAddRows(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	g := RandN[float32](rng, 4096, 64) // an embedding gradient: 4096 lookups of 64
+	idx := make([]int, 4096)
+	for i := range idx {
+		idx[i] = rng.IntN(1000)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		IndexAdd(g, 0, idx, []int{1000, 64})
+	}
+}
