@@ -29,6 +29,7 @@ type AdagradConfig struct {
 type Adagrad[T tensor.Float] struct {
 	c   core[T]
 	cfg AdagradConfig
+	k   adagradKernel[T]
 }
 
 // NewAdagrad returns an Adagrad optimizer over params. It panics, with an
@@ -50,22 +51,53 @@ func (o *Adagrad[T]) Config() AdagradConfig { return o.cfg }
 
 // Step updates every parameter that has a gradient.
 func (o *Adagrad[T]) Step() {
-	wd, eps := T(o.cfg.WeightDecay), T(o.cfg.Eps)
-	maximize := o.cfg.Maximize
+	k := &o.k
+	k.wd, k.eps, k.sign = T(o.cfg.WeightDecay), T(o.cfg.Eps), 1
+	if o.cfg.Maximize {
+		k.sign = -1
+	}
 	o.c.update(func(p, g []T, s *slot[T], _ bool) {
 		s.step++
-		clr := T(o.c.lr / (1 + float64(s.step-1)*o.cfg.LRDecay))
-		g = g[:len(p)]
-		sum := s.buf[0][:len(p)]
-		for k, gk := range g {
-			if maximize {
-				gk = -gk
-			}
-			if wd != 0 {
-				gk += wd * p[k]
-			}
-			sum[k] += gk * gk
-			p[k] += -clr * (gk / (sqrt(sum[k]) + eps))
-		}
+		k.clr = T(o.c.lr / (1 + float64(s.step-1)*o.cfg.LRDecay))
+		n := len(p)
+		k.p, k.g, k.sum = p, g[:n], s.buf[0][:n]
+		o.c.job.run(k, n)
+		k.p, k.g, k.sum = nil, nil, nil
 	})
+}
+
+// adagradKernel is Adagrad's element loop over one parameter, with the
+// learning rate γ̃ of its current step.
+type adagradKernel[T tensor.Float] struct {
+	p, g, sum []T
+	clr, wd   T // γ̃, λ
+	eps       T
+	sign      T // −1 when maximizing, else 1
+}
+
+// run is the loop, the weight decay test taken out of it. Negating g
+// negates g/d and leaves g² alone, so without weight decay maximizing
+// only flips the step's sign.
+func (k *adagradKernel[T]) run(lo, hi int) {
+	p := k.p[lo:hi]
+	n := len(p)
+	g, sum := k.g[lo:hi][:n], k.sum[lo:hi][:n]
+	eps := k.eps
+	if k.wd == 0 {
+		a := -k.clr * k.sign
+		for i := range p {
+			gi := g[i]
+			si := sum[i] + gi*gi
+			sum[i] = si
+			p[i] += a * (gi / (sqrt(si) + eps))
+		}
+		return
+	}
+	a, wd, sign := -k.clr, k.wd, k.sign
+	for i := range p {
+		gi := sign*g[i] + wd*p[i]
+		si := sum[i] + gi*gi
+		sum[i] = si
+		p[i] += a * (gi / (sqrt(si) + eps))
+	}
 }

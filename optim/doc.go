@@ -13,7 +13,12 @@
 //		opt.ZeroGrad()
 //		loss.Backward()
 //		opt.Step()
+//		autograd.Release(loss) // reuse the step's buffers in the next one
 //	}
+//
+// ZeroGrad hands each gradient that Backward made back to the tensor
+// package's buffer pool, where the next Backward finds it: clone a gradient
+// you want to keep past ZeroGrad.
 //
 // Each update rule is PyTorch 1.13's, line for line (each type's
 // documentation gives it), with PyTorch's defaults, and the tests train a

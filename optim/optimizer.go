@@ -96,6 +96,7 @@ type core[T tensor.Float] struct {
 	eager   bool     // state exists from construction (Adagrad)
 	initial T        // what buffers start as
 	slots   []slot[T]
+	job     *rangeJob // shares a large parameter's update between goroutines
 }
 
 // slot is one parameter's state. Its buffers are allocated at the
@@ -121,6 +122,7 @@ func newCore[T tensor.Float](kind string, params []*autograd.Var[T], lr float64,
 		eager:   eager,
 		initial: initial,
 		slots:   make([]slot[T], len(params)),
+		job:     new(rangeJob),
 	}
 	if eager {
 		for i := range c.slots {

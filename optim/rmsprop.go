@@ -32,6 +32,7 @@ type RMSPropConfig struct {
 type RMSProp[T tensor.Float] struct {
 	c   core[T]
 	cfg RMSPropConfig
+	k   rmspropKernel[T]
 }
 
 // NewRMSProp returns an RMSProp optimizer over params. It panics, with an
@@ -59,45 +60,96 @@ func (o *RMSProp[T]) Config() RMSPropConfig { return o.cfg }
 
 // Step updates every parameter that has a gradient.
 func (o *RMSProp[T]) Step() {
-	lr, wd, eps := T(o.c.lr), T(o.cfg.WeightDecay), T(o.cfg.Eps)
-	alpha, oma := T(o.cfg.Alpha), T(1-o.cfg.Alpha)
-	mu := T(o.cfg.Momentum)
-	maximize, centered := o.cfg.Maximize, o.cfg.Centered
+	k := &o.k
+	k.lr, k.wd, k.eps = T(o.c.lr), T(o.cfg.WeightDecay), T(o.cfg.Eps)
+	k.alpha, k.oma = T(o.cfg.Alpha), T(1-o.cfg.Alpha)
+	k.mu, k.sign = T(o.cfg.Momentum), 1
+	if o.cfg.Maximize {
+		k.sign = -1
+	}
 	o.c.update(func(p, g []T, s *slot[T], _ bool) {
 		s.step++
 		n := len(p)
-		g = g[:n]
-		sq := s.buf[0][:n]
-		var b, ga []T
+		k.p, k.g, k.sq = p, g[:n], s.buf[0][:n]
 		next := 1
-		if mu > 0 {
-			b = s.buf[next][:n]
+		if k.mu > 0 {
+			k.b = s.buf[next][:n]
 			next++
 		}
-		if centered {
-			ga = s.buf[next][:n]
+		if o.cfg.Centered {
+			k.ga = s.buf[next][:n]
 		}
-		for k, gk := range g {
-			if maximize {
-				gk = -gk
-			}
-			if wd != 0 {
-				gk += wd * p[k]
-			}
-			sq[k] = sq[k]*alpha + oma*gk*gk
-			var d T
-			if centered {
-				ga[k] = ga[k]*alpha + oma*gk
-				d = sqrt(sq[k]-ga[k]*ga[k]) + eps
-			} else {
-				d = sqrt(sq[k]) + eps
-			}
-			if mu > 0 {
-				b[k] = b[k]*mu + gk/d
-				p[k] += -lr * b[k]
-			} else {
-				p[k] += -lr * (gk / d)
-			}
-		}
+		o.c.job.run(k, n)
+		k.p, k.g, k.sq, k.b, k.ga = nil, nil, nil, nil, nil
 	})
+}
+
+// rmspropKernel is RMSProp's element loop over one parameter: one loop
+// for the default configuration and one for the others.
+type rmspropKernel[T tensor.Float] struct {
+	p, g, sq   []T
+	b, ga      []T // momentum buffer and mean gradient, nil when not kept
+	lr, wd     T   // γ, λ
+	alpha, oma T   // α, 1−α
+	mu, eps    T
+	sign       T // −1 when maximizing, else 1
+}
+
+func (k *rmspropKernel[T]) run(lo, hi int) {
+	if k.b == nil && k.ga == nil && k.wd == 0 {
+		k.plain(lo, hi)
+	} else {
+		k.general(lo, hi)
+	}
+}
+
+// plain is RMSProp without weight decay, momentum or centring. Negating g
+// negates g/d and leaves g² alone, so maximizing only flips the step's
+// sign.
+func (k *rmspropKernel[T]) plain(lo, hi int) {
+	p := k.p[lo:hi]
+	n := len(p)
+	g, sq := k.g[lo:hi][:n], k.sq[lo:hi][:n]
+	alpha, oma, eps, a := k.alpha, k.oma, k.eps, -k.lr*k.sign
+	for i := range p {
+		gi := g[i]
+		si := sq[i]*alpha + oma*gi*gi
+		sq[i] = si
+		p[i] += a * (gi / (sqrt(si) + eps))
+	}
+}
+
+// general handles every configuration.
+func (k *rmspropKernel[T]) general(lo, hi int) {
+	p := k.p[lo:hi]
+	n := len(p)
+	g, sq := k.g[lo:hi][:n], k.sq[lo:hi][:n]
+	var b, ga []T
+	if k.b != nil {
+		b = k.b[lo:hi][:n]
+	}
+	if k.ga != nil {
+		ga = k.ga[lo:hi][:n]
+	}
+	lr, wd, eps, alpha, oma, mu, sign := k.lr, k.wd, k.eps, k.alpha, k.oma, k.mu, k.sign
+	for i := range p {
+		gi := sign * g[i]
+		if wd != 0 {
+			gi += wd * p[i]
+		}
+		sq[i] = sq[i]*alpha + oma*gi*gi
+		var d T
+		if ga != nil {
+			ga[i] = ga[i]*alpha + oma*gi
+			d = sqrt(sq[i]-ga[i]*ga[i]) + eps
+		} else {
+			d = sqrt(sq[i]) + eps
+		}
+		if b != nil {
+			b[i] = b[i]*mu + gi/d
+			p[i] += -lr * b[i]
+		} else {
+			p[i] += -lr * (gi / d)
+		}
+	}
 }

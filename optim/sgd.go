@@ -29,6 +29,7 @@ type SGDConfig struct {
 type SGD[T tensor.Float] struct {
 	c   core[T]
 	cfg SGDConfig
+	k   sgdKernel[T]
 }
 
 // NewSGD returns an SGD optimizer over params. It panics, with an error
@@ -59,42 +60,100 @@ func (o *SGD[T]) Config() SGDConfig { return o.cfg }
 
 // Step updates every parameter that has a gradient.
 func (o *SGD[T]) Step() {
-	lr, wd := T(o.c.lr), T(o.cfg.WeightDecay)
-	mu, damp := T(o.cfg.Momentum), T(1-o.cfg.Dampening)
-	maximize, nesterov := o.cfg.Maximize, o.cfg.Nesterov
+	k := &o.k
+	k.lr, k.wd = T(o.c.lr), T(o.cfg.WeightDecay)
+	k.mu, k.damp = T(o.cfg.Momentum), T(1-o.cfg.Dampening)
+	k.sign, k.nesterov = 1, o.cfg.Nesterov
+	if o.cfg.Maximize {
+		k.sign = -1
+	}
 	o.c.update(func(p, g []T, s *slot[T], fresh bool) {
-		g = g[:len(p)]
-		if mu == 0 {
-			for k, gk := range g {
-				if maximize {
-					gk = -gk
-				}
-				if wd != 0 {
-					gk += wd * p[k]
-				}
-				p[k] += -lr * gk
-			}
-			return
+		n := len(p)
+		k.p, k.g, k.fresh = p, g[:n], fresh
+		if k.mu != 0 {
+			k.b = s.buf[0][:n]
 		}
-		b := s.buf[0][:len(p)]
-		for k, gk := range g {
-			if maximize {
-				gk = -gk
-			}
-			if wd != 0 {
-				gk += wd * p[k]
-			}
+		o.c.job.run(k, n)
+		k.p, k.g, k.b = nil, nil, nil
+	})
+}
+
+// sgdKernel is SGD's element loop over one parameter. The configurations
+// met in practice have a loop of their own; the rest share one that tests
+// the options element by element.
+type sgdKernel[T tensor.Float] struct {
+	p, g, b  []T // b, the momentum buffer, is nil without momentum
+	lr, wd   T   // γ, λ
+	mu, damp T   // μ, 1−τ
+	sign     T   // −1 when maximizing, else 1
+	nesterov bool
+	fresh    bool // b holds nothing yet: this is its first step
+}
+
+func (k *sgdKernel[T]) run(lo, hi int) {
+	switch {
+	case k.b == nil && k.wd == 0:
+		k.plain(lo, hi)
+	case k.b != nil && k.wd == 0 && !k.nesterov && !k.fresh:
+		k.momentum(lo, hi)
+	default:
+		k.general(lo, hi)
+	}
+}
+
+// plain is SGD without momentum or weight decay: θ ← θ − γg, the sign of
+// maximizing folded into the factor (negation is exact).
+func (k *sgdKernel[T]) plain(lo, hi int) {
+	p := k.p[lo:hi]
+	g := k.g[lo:hi][:len(p)]
+	a := -k.lr * k.sign
+	for i := range p {
+		p[i] += a * g[i]
+	}
+}
+
+// momentum is SGD with momentum, without weight decay or Nesterov, after
+// the first step.
+func (k *sgdKernel[T]) momentum(lo, hi int) {
+	p := k.p[lo:hi]
+	n := len(p)
+	g, b := k.g[lo:hi][:n], k.b[lo:hi][:n]
+	mu, c, a := k.mu, k.damp*k.sign, -k.lr
+	for i := range p {
+		bi := b[i]*mu + c*g[i]
+		b[i] = bi
+		p[i] += a * bi
+	}
+}
+
+// general handles every configuration.
+func (k *sgdKernel[T]) general(lo, hi int) {
+	p := k.p[lo:hi]
+	n := len(p)
+	g := k.g[lo:hi][:n]
+	var b []T
+	if k.b != nil {
+		b = k.b[lo:hi][:n]
+	}
+	lr, wd, mu, damp, sign := k.lr, k.wd, k.mu, k.damp, k.sign
+	fresh, nesterov := k.fresh, k.nesterov
+	for i := range p {
+		gi := sign * g[i]
+		if wd != 0 {
+			gi += wd * p[i]
+		}
+		if b != nil {
 			if fresh {
-				b[k] = gk
+				b[i] = gi
 			} else {
-				b[k] = b[k]*mu + damp*gk
+				b[i] = b[i]*mu + damp*gi
 			}
 			if nesterov {
-				gk += mu * b[k]
+				gi += mu * b[i]
 			} else {
-				gk = b[k]
+				gi = b[i]
 			}
-			p[k] += -lr * gk
 		}
-	})
+		p[i] += -lr * gi
+	}
 }
