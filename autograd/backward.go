@@ -1,6 +1,8 @@
 package autograd
 
 import (
+	"fmt"
+
 	"github.com/nabla-go/nabla/tensor"
 )
 
@@ -23,17 +25,58 @@ func (v *Var[T]) BackwardWith(grad *tensor.Dense[T]) {
 	if !v.requiresGrad {
 		panic(tensor.ShapeErrorf("Backward", "output does not require a gradient: no Param reaches it, or it was computed under NoGrad"))
 	}
-	grads := propagate([]*Var[T]{v}, []*Var[T]{Const(grad)}, false)
-	for leaf, g := range grads {
-		if !leaf.IsLeaf() || !leaf.requiresGrad {
-			continue
-		}
-		if leaf.grad == nil {
-			leaf.grad = g.value.Clone()
-		} else {
-			leaf.grad = tensor.Add(leaf.grad, g.value)
+	order, grads, spent := propagate([]*Var[T]{v}, []*Var[T]{Const(grad)}, false)
+	dead := spent
+	for u, g := range grads {
+		if !u.IsLeaf() || !u.requiresGrad {
+			dead = append(dead, g.value)
 		}
 	}
+	// Storage that a forward value, a constant or the caller's seed uses
+	// stays untouched; so does storage that two gradients share, which
+	// no leaf adopts.
+	inUse := map[uintptr]bool{tensor.StorageID(grad): true}
+	for _, u := range order {
+		inUse[tensor.StorageID(u.value)] = true
+		if u.node != nil {
+			for _, in := range u.node.inputs {
+				inUse[tensor.StorageID(in.value)] = true
+			}
+		}
+	}
+	users := make(map[uintptr]int, len(grads))
+	for _, g := range grads {
+		users[tensor.StorageID(g.value)]++
+	}
+	for u, g := range grads {
+		if !u.IsLeaf() || !u.requiresGrad {
+			continue
+		}
+		id := tensor.StorageID(g.value)
+		switch {
+		case u.grad == nil && id != 0 && !inUse[id] && users[id] == 1 && g.value.IsContiguous() && g.value.Offset() == 0 && len(g.value.Storage()) == g.value.Size():
+			u.grad = g.value // a gradient nothing else holds: adopt it, no copy
+		case u.grad == nil:
+			u.grad = g.value.Clone()
+			dead = append(dead, g.value)
+		default:
+			sum := tensor.Add(u.grad, g.value)
+			if u.ownsGrad {
+				tensor.Release(u.grad)
+			}
+			u.grad = sum
+			dead = append(dead, g.value)
+		}
+		u.ownsGrad = true
+		inUse[tensor.StorageID(u.grad)] = true
+	}
+	free := dead[:0]
+	for _, d := range dead {
+		if id := tensor.StorageID(d); id != 0 && !inUse[id] {
+			free = append(free, d)
+		}
+	}
+	tensor.Release(free...)
 }
 
 // GradOptions configures Grad.
@@ -62,7 +105,7 @@ func Grad[T tensor.Float](outputs, inputs []*Var[T], opts GradOptions[T]) []*Var
 		}
 		seeds[i] = Const(g)
 	}
-	grads := propagate(outputs, seeds, opts.CreateGraph)
+	_, grads, _ := propagate(outputs, seeds, opts.CreateGraph)
 	res := make([]*Var[T], len(inputs))
 	for i, in := range inputs {
 		if g, ok := grads[in]; ok {
@@ -75,15 +118,24 @@ func Grad[T tensor.Float](outputs, inputs []*Var[T], opts GradOptions[T]) []*Var
 }
 
 // propagate walks the graph below outputs in reverse topological order and
-// returns the gradient of every Var that requires one. The sort is iterative,
-// so graphs of any depth work. Without createGraph every backward sees
-// detached Vars, so it records nothing.
-func propagate[T tensor.Float](outputs, seeds []*Var[T], createGraph bool) map[*Var[T]]*Var[T] {
-	order := topoOrder(outputs)
-	grads := make(map[*Var[T]]*Var[T], len(order))
+// returns the graph in topological order, the gradient of every Var that
+// requires one, and the partial gradients that summing replaced. The sort is
+// iterative, so graphs of any depth work. Without createGraph every backward
+// sees detached Vars, so it records nothing.
+func propagate[T tensor.Float](outputs, seeds []*Var[T], createGraph bool) (order []*Var[T], grads map[*Var[T]]*Var[T], spent []*tensor.Dense[T]) {
+	order = topoOrder(outputs)
+	grads = make(map[*Var[T]]*Var[T], len(order))
+	accumulate := func(v, g *Var[T]) {
+		if prev, ok := grads[v]; ok {
+			grads[v] = Add(prev, g)
+			spent = append(spent, prev.value, g.value)
+		} else {
+			grads[v] = g
+		}
+	}
 	for i, out := range outputs {
 		if out.requiresGrad {
-			accumulate(grads, out, seeds[i])
+			accumulate(out, seeds[i])
 		}
 	}
 	for i := len(order) - 1; i >= 0; i-- {
@@ -91,6 +143,9 @@ func propagate[T tensor.Float](outputs, seeds []*Var[T], createGraph bool) map[*
 		g, ok := grads[v]
 		if !ok || v.node == nil {
 			continue
+		}
+		if v.node.released {
+			panic(fmt.Errorf("%w: Backward reached op %s; run the forward pass again", ErrReleased, v.node.op))
 		}
 		c := &ctx[T]{in: v.node.inputs, out: v, needs: make([]bool, len(v.node.inputs))}
 		for j, in := range c.in {
@@ -113,18 +168,10 @@ func propagate[T tensor.Float](outputs, seeds []*Var[T], createGraph bool) map[*
 			if anomalyOn() {
 				checkFinite(v.node.op, "backward", v.node.site, gi.value)
 			}
-			accumulate(grads, in, gi)
+			accumulate(in, gi)
 		}
 	}
-	return grads
-}
-
-func accumulate[T tensor.Float](grads map[*Var[T]]*Var[T], v, g *Var[T]) {
-	if prev, ok := grads[v]; ok {
-		grads[v] = Add(prev, g)
-	} else {
-		grads[v] = g
-	}
+	return order, grads, spent
 }
 
 func detachAll[T tensor.Float](vs []*Var[T]) []*Var[T] {

@@ -35,12 +35,16 @@ type Conv2DOptions struct {
 	Groups int
 }
 
-// Conv2D returns the 2-D cross-correlation (PyTorch's conv2d, without bias)
-// of x [N, C, H, W] with the filters w [O, C/groups, kH, kW]: a result of
-// shape [N, O, oH, oW]. It is composed of differentiable ops: Im2Col, one
-// matrix product on the engine's GEMM per group (batched), and reshapes. So
-// its gradients, and their gradients, come from those ops' rules.
-func Conv2D[T tensor.Float](x, w *Var[T], opts Conv2DOptions) *Var[T] {
+// Conv2D returns the 2-D cross-correlation (PyTorch's conv2d) of
+// x [N, C, H, W] with the filters w [O, C/groups, kH, kW], plus the bias
+// b [O] on every output channel (b may be nil): a result of shape
+// [N, O, oH, oW]. It is Im2Col followed by one product per image and group
+// (convGEMM), which adds the bias as it writes the output, so a layer's bias
+// needs no broadcast Add, no extra output tensor and no broadcast to undo in
+// the backward. The product's backward accumulates the weight gradient over
+// the images in place and skips the input gradient when x needs none; it is
+// written with differentiable ops, so gradients of gradients work.
+func Conv2D[T tensor.Float](x, w, b *Var[T], opts Conv2DOptions) *Var[T] {
 	xs, ws := x.Shape(), w.Shape()
 	if len(xs) != 4 || len(ws) != 4 {
 		panic(tensor.ShapeErrorf("Conv2D", "want input [N C H W] and weight [O C/groups kH kW], got shapes %v and %v", xs, ws))
@@ -51,17 +55,59 @@ func Conv2D[T tensor.Float](x, w *Var[T], opts Conv2DOptions) *Var[T] {
 	if ch%groups != 0 || o%groups != 0 || cg != ch/groups {
 		panic(tensor.ShapeErrorf("Conv2D", "input %v and weight %v do not fit %d groups", xs, ws, groups))
 	}
+	if b != nil && !tensor.SameShape(b.Shape(), []int{o}) {
+		panic(tensor.ShapeErrorf("Conv2D", "bias of shape %v for weight of shape %v: want [%d]", b.Shape(), ws, o))
+	}
 	win := tensor.Window2D{Kernel: [2]int{kh, kw}, Stride: opts.Stride, Padding: opts.Padding, Dilation: opts.Dilation}
 	oh, ow := win.OutSize(xs[2], xs[3])
 	cols := Im2Col(x, win) // [N, C*kH*kW, oH*oW]
-	k := cg * kh * kw
-	if groups == 1 {
-		// The weight broadcasts over the images; the product is [N, O, oH*oW],
-		// already NCHW.
-		return Reshape(MatMul(Reshape(w, o, k), cols), n, o, oh, ow)
-	}
 	// Channels are the slowest index of a column row, so group g owns the
-	// rows g*k .. (g+1)*k-1: a product batched over images and groups.
-	out := MatMul(Reshape(w, groups, o/groups, k), Reshape(cols, n, groups, k, oh*ow)) // [N, G, O/G, oH*oW]
-	return Reshape(out, n, o, oh, ow)
+	// rows g*k .. (g+1)*k-1 of each image's columns.
+	k := cg * kh * kw
+	y := convGEMM(Reshape(w, groups, o/groups, k), Reshape(cols, n, groups, k, oh*ow), b) // [N, G, O/G, oH*oW]
+	if !x.requiresGrad {
+		// cols is a constant that only this op uses: no node of the graph
+		// owns it, so the product's node takes it for Release to find.
+		withScratch(y, cols.value)
+	}
+	return Reshape(y, n, o, oh, ow)
+}
+
+// convGEMM returns a[g]·cols[i, g] (+ b) for every image i and group g, for
+// a [G, m, k], cols [N, G, k, l] and b nil or [G*m]: [N, G, m, l] (see
+// tensor.GroupedMatMul). With convGEMM of a transposed a and sumMatMulT it
+// forms a family closed under differentiation: the backward of each is
+// written with the others.
+func convGEMM[T tensor.Float](a, cols, b *Var[T]) *Var[T] {
+	inputs := []*Var[T]{a, cols}
+	var bv *tensor.Dense[T]
+	if b != nil {
+		bv = b.value
+		inputs = append(inputs, b)
+	}
+	return record("convGEMM", tensor.GroupedMatMul(a.value, cols.value, bv), inputs, func(c *ctx[T], g *Var[T]) []*Var[T] {
+		a, cols := c.in[0], c.in[1]
+		grads := []*Var[T]{
+			needed(c, 0, func() *Var[T] { return sumMatMulT(g, cols) }),
+			needed(c, 1, func() *Var[T] { return convGEMM(Transpose(a, 1, 2), g, nil) }),
+		}
+		if len(c.in) == 3 {
+			grads = append(grads, needed(c, 2, func() *Var[T] { return Reshape(Sum(Sum(g, 3), 0), -1) }))
+		}
+		return grads
+	})
+}
+
+// sumMatMulT returns the sum over the images i of a[i, g]·b[i, g]ᵀ for
+// a [N, G, m, l] and b [N, G, k, l]: [G, m, k] (see tensor.SumMatMulT). It is
+// the weight gradient of convGEMM, accumulated without a batch of partial
+// products.
+func sumMatMulT[T tensor.Float](a, b *Var[T]) *Var[T] {
+	return record("sumMatMulT", tensor.SumMatMulT(a.value, b.value), []*Var[T]{a, b}, func(c *ctx[T], g *Var[T]) []*Var[T] {
+		a, b := c.in[0], c.in[1]
+		return []*Var[T]{
+			needed(c, 0, func() *Var[T] { return convGEMM(g, b, nil) }),
+			needed(c, 1, func() *Var[T] { return convGEMM(Transpose(g, 1, 2), a, nil) }),
+		}
+	})
 }

@@ -179,7 +179,18 @@ func Sigmoid[T tensor.Float](a *Var[T]) *Var[T] {
 // ReLU returns max(a, 0); its gradient at 0 is 0, as in PyTorch.
 func ReLU[T tensor.Float](a *Var[T]) *Var[T] {
 	return record("ReLU", tensor.ReLU(a.value), []*Var[T]{a}, func(c *ctx[T], g *Var[T]) []*Var[T] {
-		return []*Var[T]{Mul(g, Const(tensor.Positive(c.in[0].value)))}
+		return []*Var[T]{ReLUGrad(g, c.in[0].value)}
+	})
+}
+
+// ReLUGrad returns g where x > 0 and 0 elsewhere (g * 0, so NaN stays NaN):
+// the backward of ReLU at x, fused into one pass. It is linear in g with x
+// held constant, so its own backward is ReLUGrad of the incoming gradient,
+// which is what gives ReLU second derivatives. g and x must have the same
+// shape.
+func ReLUGrad[T tensor.Float](g *Var[T], x *tensor.Dense[T]) *Var[T] {
+	return record("ReLUGrad", tensor.MaskPositive(g.value, x), []*Var[T]{g}, func(_ *ctx[T], gg *Var[T]) []*Var[T] {
+		return []*Var[T]{ReLUGrad(gg, x)}
 	})
 }
 

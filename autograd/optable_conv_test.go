@@ -13,7 +13,12 @@ func convOpTable() []opEntry {
 		return tensor.Window2D{Kernel: [2]int{k, k}, Stride: [2]int{s, s}, Padding: [2]int{p, p}, Dilation: [2]int{d, d}}
 	}
 	conv := func(o Conv2DOptions) func([]*Var[float64]) *Var[float64] {
-		return func(in []*Var[float64]) *Var[float64] { return Conv2D(in[0], in[1], o) }
+		return func(in []*Var[float64]) *Var[float64] { return Conv2D(in[0], in[1], nil, o) }
+	}
+	convX := tensor.RandN[float64](rand.New(rand.NewPCG(5, 6)), 2, 1, 4, 5)
+	convW := tensor.RandN[float64](rand.New(rand.NewPCG(7, 8)), 3, 1, 3, 3)
+	convBias := func(o Conv2DOptions) func([]*Var[float64]) *Var[float64] {
+		return func(in []*Var[float64]) *Var[float64] { return Conv2D(in[0], in[1], in[2], o) }
 	}
 	// Overlapping 3x3 windows with stride 2 on a 5x5 plane: the centre
 	// elements are picked by several windows, so MaxUnpool2D must add.
@@ -44,6 +49,23 @@ func convOpTable() []opEntry {
 			{name: "dilation2", fn: conv(Conv2DOptions{Dilation: [2]int{2, 2}, Padding: [2]int{1, 1}}), inputs: gens(randn(1, 2, 6, 6), randn(2, 2, 3, 3))},
 			{name: "groups2", fn: conv(Conv2DOptions{Groups: 2, Padding: [2]int{1, 0}}), inputs: gens(randn(2, 4, 4, 5), randn(6, 2, 3, 2))},
 			{name: "rect-1x1", fn: conv(Conv2DOptions{Stride: [2]int{1, 2}}), inputs: gens(randn(2, 3, 3, 4), randn(2, 3, 1, 1))},
+			{name: "bias-pad1", fn: convBias(Conv2DOptions{Padding: [2]int{1, 1}}), inputs: gens(randn(2, 2, 4, 4), randn(3, 2, 3, 3), randn(3))},
+			{name: "bias-groups2-stride2", fn: convBias(Conv2DOptions{Groups: 2, Stride: [2]int{2, 1}, Padding: [2]int{1, 1}}), inputs: gens(randn(2, 4, 5, 4), randn(4, 2, 2, 3), randn(4))},
+			{name: "bias-only-grad", fn: func(in []*Var[float64]) *Var[float64] {
+				// x and w held constant: only the bias path is differentiated.
+				return Conv2D(Const(convX), Const(convW), in[0], Conv2DOptions{Padding: [2]int{1, 1}})
+			}, inputs: gens(randn(3))},
+			{name: "const-input", fn: func(in []*Var[float64]) *Var[float64] {
+				// A constant input (a first layer's batch): the input gradient is skipped.
+				return Conv2D(Const(convX), in[0], in[1], Conv2DOptions{Padding: [2]int{1, 1}})
+			}, inputs: gens(randn(3, 1, 3, 3), randn(3))},
+		}},
+		{"convGEMM", []opCase{
+			{name: "bias", fn: func(in []*Var[float64]) *Var[float64] { return convGEMM(in[0], in[1], in[2]) }, inputs: gens(randn(2, 3, 4), randn(3, 2, 4, 5), randn(6))},
+			{name: "transposed", fn: func(in []*Var[float64]) *Var[float64] { return convGEMM(Transpose(in[0], 1, 2), in[1], nil) }, inputs: gens(randn(1, 4, 3), randn(2, 1, 4, 5))},
+		}},
+		{"sumMatMulT", []opCase{
+			{name: "groups2", fn: func(in []*Var[float64]) *Var[float64] { return sumMatMulT(in[0], in[1]) }, inputs: gens(randn(3, 2, 3, 5), randn(3, 2, 4, 5))},
 		}},
 		{"MaxPool2D", []opCase{
 			{name: "2x2", fn: unary(func(a *Var[float64]) *Var[float64] { return MaxPool2D(a, Pool2DOptions{Kernel: [2]int{2, 2}}) }), inputs: gens(distinct(2, 2, 4, 6))},

@@ -105,6 +105,7 @@ func broadcastCases(f func(a, b *Var[float64]) *Var[float64], gen func(shape ...
 
 func opTable() []opEntry {
 	cond := tensor.New([]float64{1, 0, 1, 0, 0, 1, 1, 0, 1, 1, 0, 0}, 3, 4)
+	reluMask := tensor.New([]float64{0.5, -1, 0, 2, -0.1, 3, 1e-9, -2, 0.7, 0, -5, 1}, 3, 4)
 	return append([]opEntry{
 		{"Add", broadcastCases(Add[float64], randn)},
 		{"Sub", broadcastCases(Sub[float64], randn)},
@@ -141,6 +142,16 @@ func opTable() []opEntry {
 		{"Tanh", []opCase{{name: "", fn: unary(Tanh[float64]), inputs: gens(randn(3, 4))}}},
 		{"Sigmoid", []opCase{{name: "", fn: unary(Sigmoid[float64]), inputs: gens(randn(3, 4))}}},
 		{"ReLU", []opCase{{name: "", fn: unary(ReLU[float64]), inputs: gens(offKink(3, 4))}}},
+		{"ReLUGrad", []opCase{
+			// The mask is constant, zero and negative entries included; Tanh
+			// makes the second derivative non-zero.
+			{name: "", fn: unary(func(g *Var[float64]) *Var[float64] { return Tanh(ReLUGrad(g, reluMask)) }), inputs: gens(randn(3, 4))},
+			// ReLU's backward written out: the gradient of Sum(ReLU(x)^2) is
+			// 2*ReLU(x) masked, so its derivative reaches x through ReLU.
+			{name: "in-backward", fn: unary(func(x *Var[float64]) *Var[float64] {
+				return ReLUGrad(Scale(Mul(ReLU(x), Tanh(x)), 2), x.Value())
+			}), inputs: gens(offKink(3, 4))},
+		}},
 		{"Clamp", []opCase{{name: "", fn: unary(func(a *Var[float64]) *Var[float64] { return Clamp(a, -0.5, 0.5) }), inputs: gens(func(rng *rand.Rand) *tensor.Dense[float64] {
 			// Off both bounds: magnitudes in [0.1, 1.1) never fall within 1e-6 of ±0.5 in practice, but make sure.
 			t := offKink(3, 4)(rng)

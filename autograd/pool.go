@@ -38,8 +38,9 @@ func (o Pool2DOptions) window(op string) tensor.Window2D {
 // ties); that routing is fixed for given inputs, so second derivatives exist
 // wherever the maxima are unique.
 func MaxPool2D[T tensor.Float](x *Var[T], opts Pool2DOptions) *Var[T] {
-	out, _ := MaxPool2DWithIndices(x, opts)
-	return out
+	out, idx := MaxPool2DWithIndices(x, opts)
+	// The indices are the graph's alone: Release hands them back.
+	return withIndices(out, idx)
 }
 
 // MaxPool2DWithIndices is MaxPool2D that also returns, for each output

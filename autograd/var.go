@@ -15,6 +15,9 @@ type Var[T tensor.Float] struct {
 	grad         *tensor.Dense[T]
 	node         *node[T]
 	requiresGrad bool
+	// ownsGrad is set when the engine made grad (not SetGrad), so that
+	// ZeroGrad may hand its storage back for reuse.
+	ownsGrad bool
 }
 
 // backwardFunc pushes the gradient g of an op's output back to its inputs. It
@@ -28,6 +31,12 @@ type node[T tensor.Float] struct {
 	inputs   []*Var[T]
 	backward backwardFunc[T]
 	site     string // where the op was called, recorded in anomaly mode
+	released bool   // Release handed the graph's buffers back
+	// scratch holds tensors that the op computed for its backward alone
+	// (a convolution's unfolded input): Release hands them back with the
+	// graph.
+	scratch []*tensor.Dense[T]
+	indices [][]int // likewise, a max-pool's argmax positions
 }
 
 // ctx is what an op's backward sees: its inputs and output (detached when no
@@ -62,10 +71,20 @@ func (v *Var[T]) SetGrad(g *tensor.Dense[T]) {
 		panic(tensor.ShapeErrorf("SetGrad", "gradient shape %v for value shape %v", g.Shape(), v.value.Shape()))
 	}
 	v.grad = g
+	v.ownsGrad = false
 }
 
-// ZeroGrad clears the accumulated gradient.
-func (v *Var[T]) ZeroGrad() { v.grad = nil }
+// ZeroGrad clears the accumulated gradient. A gradient that Backward made
+// goes back to the tensor package's buffer pool, where the next Backward
+// finds it, so a training loop does not allocate its gradients every step:
+// a tensor from Grad is unusable after ZeroGrad (reading it panics); Clone
+// it to keep it. A gradient given with SetGrad is only dropped.
+func (v *Var[T]) ZeroGrad() {
+	if v.ownsGrad {
+		tensor.Release(v.grad)
+	}
+	v.grad, v.ownsGrad = nil, false
+}
 
 // RequiresGrad reports whether gradients flow to v: it is a Param or was
 // computed from one while recording.
@@ -131,5 +150,28 @@ func record[T tensor.Float](op string, value *tensor.Dense[T], inputs []*Var[T],
 			return out
 		}
 	}
+	return out
+}
+
+// withScratch notes tensors that out's op keeps for its backward only, so
+// that Release hands them back with the graph; when out records no op they
+// are dead already and go back at once.
+func withScratch[T tensor.Float](out *Var[T], scratch ...*tensor.Dense[T]) *Var[T] {
+	if out.node == nil {
+		tensor.Release(scratch...)
+		return out
+	}
+	out.node.scratch = append(out.node.scratch, scratch...)
+	return out
+}
+
+// withIndices is withScratch for index slices from the tensor package's
+// pool (tensor.MaxPool2D's).
+func withIndices[T tensor.Float](out *Var[T], idx []int) *Var[T] {
+	if out.node == nil {
+		tensor.ReleaseIndices(idx)
+		return out
+	}
+	out.node.indices = append(out.node.indices, idx)
 	return out
 }

@@ -166,13 +166,16 @@ func (s ModelSpec) NewTrainer(rng *rand.Rand) *Trainer {
 
 // Step takes one training step on the batch x with labels y, in the order of
 // the reference loop: forward, cross-entropy loss, zero the gradients,
-// backward, optimizer step. It returns the loss.
+// backward, optimizer step. It returns the loss, and hands the step's
+// buffers back for the next step to reuse (autograd.Release).
 func (t *Trainer) Step(x *tensor.Dense[float32], y []int) float32 {
 	loss := layers.CrossEntropy(t.Model.Forward(autograd.Const(x)), y)
 	t.Opt.ZeroGrad()
 	loss.Backward()
 	t.Opt.Step()
-	return loss.Item()
+	l := loss.Item()
+	autograd.Release(loss)
+	return l
 }
 
 // Predict returns the predicted class of every sample of x, evaluating in

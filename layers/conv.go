@@ -46,13 +46,10 @@ func NewConv2D[T tensor.Float](in, out int, kernel [2]int, conv autograd.Conv2DO
 	return l
 }
 
-// Forward convolves x [N, in, H, W], giving [N, out, oH, oW].
+// Forward convolves x [N, in, H, W], giving [N, out, oH, oW]. The bias is
+// added by the convolution itself, as it writes its output.
 func (l *Conv2D[T]) Forward(x *autograd.Var[T]) *autograd.Var[T] {
-	y := autograd.Conv2D(x, l.Weight, l.Options)
-	if l.Bias != nil {
-		y = autograd.Add(y, autograd.Reshape(l.Bias, 1, -1, 1, 1))
-	}
-	return y
+	return autograd.Conv2D(x, l.Weight, l.Bias, l.Options)
 }
 
 // NamedParameters returns "weight" and, when present, "bias".

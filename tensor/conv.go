@@ -107,8 +107,7 @@ func Im2Col[T Float](x *Dense[T], win Window2D) *Dense[T] {
 	kh, kw := win.Kernel[0], win.Kernel[1]
 	l := oh * ow
 	k := c * kh * kw
-	out := &Dense[T]{data: make([]T, n*k*l), shape: []int{n, k, l}}
-	out.strides = contiguousStrides(out.shape)
+	out := empty[T](n, k, l)
 	if out.Size() == 0 {
 		return out
 	}
@@ -239,7 +238,7 @@ func MaxPool2D[T Float](x *Dense[T], win Window2D) (*Dense[T], []int) {
 		}
 	}
 	out := Zeros[T](n, c, oh, ow)
-	idx := make([]int, n*c*oh*ow)
+	idx := allocIndices(n * c * oh * ow)
 	if len(idx) == 0 {
 		return out, idx
 	}
@@ -360,26 +359,38 @@ func GatherPlanes[T Float](a *Dense[T], indices []int, oh, ow int) *Dense[T] {
 // ScatterAddPlanes is the adjoint of GatherPlanes: it returns zeros of shape
 // [N, C, h, w] with each element p of src [N, C, oH, oW] added at position
 // indices[p] of its own plane. An index that repeats (overlapping pooling
-// windows sharing a maximum) accumulates.
+// windows sharing a maximum) accumulates. It is the backward of max pooling:
+// each plane is cleared just before its scatter, so the clear and the
+// scatter share one trip of the plane through the cache instead of a
+// tensor-wide zero fill followed by a scatter over memory gone cold.
 func ScatterAddPlanes[T Float](src *Dense[T], indices []int, h, w int) *Dense[T] {
 	n, c, oh, ow := nchw("ScatterAddPlanes", src.shape)
 	checkPlaneIndices("ScatterAddPlanes", indices, n*c*oh*ow, h*w)
-	out := Zeros[T](n, c, h, w)
-	if out.Size() == 0 || len(indices) == 0 {
+	out := empty[T](n, c, h, w)
+	if out.Size() == 0 {
+		return out
+	}
+	if len(indices) == 0 {
+		clear(out.data)
 		return out
 	}
 	s := src.Contiguous()
 	sd := s.data[s.offset:]
 	l := oh * ow
-	planeFor(n*c, l, func(lo, hi int) {
+	planeFor(n*c, h*w+l, func(lo, hi int) {
 		for p := lo; p < hi; p++ {
-			plane := out.data[p*h*w : (p+1)*h*w]
-			for q, i := range indices[p*l : (p+1)*l] {
-				plane[i] += sd[p*l+q]
-			}
+			scatterPlane(out.data[p*h*w:(p+1)*h*w], sd[p*l:(p+1)*l], indices[p*l:(p+1)*l])
 		}
 	})
 	return out
+}
+
+// scatterPlane sets plane to zero and adds src[q] at indices[q].
+func scatterPlane[T Float](plane, src []T, indices []int) {
+	clear(plane)
+	for q, i := range indices {
+		plane[i] += src[q]
+	}
 }
 
 func checkPlaneIndices(op string, indices []int, want, planeSize int) {

@@ -7,7 +7,7 @@ import (
 
 // Zeros returns a tensor of the given shape filled with 0.
 func Zeros[T Float](shape ...int) *Dense[T] {
-	return &Dense[T]{data: make([]T, checkShape("Zeros", shape)), shape: cloneInts(shape), strides: contiguousStrides(shape)}
+	return &Dense[T]{data: alloc[T](checkShape("Zeros", shape), true), shape: cloneInts(shape), strides: contiguousStrides(shape)}
 }
 
 // Ones returns a tensor of the given shape filled with 1.
@@ -15,11 +15,12 @@ func Ones[T Float](shape ...int) *Dense[T] { return Full(T(1), shape...) }
 
 // Full returns a tensor of the given shape filled with v.
 func Full[T Float](v T, shape ...int) *Dense[T] {
-	t := Zeros[T](shape...)
-	if v != 0 {
-		for i := range t.data {
-			t.data[i] = v
-		}
+	if v == 0 {
+		return Zeros[T](shape...)
+	}
+	t := empty[T](shape...)
+	for i := range t.data {
+		t.data[i] = v
 	}
 	return t
 }
@@ -55,7 +56,7 @@ func Eye[T Float](n int) *Dense[T] {
 
 // RandN returns samples of the standard normal distribution drawn from rng.
 func RandN[T Float](rng *rand.Rand, shape ...int) *Dense[T] {
-	t := Zeros[T](shape...)
+	t := empty[T](shape...)
 	for i := range t.data {
 		t.data[i] = T(rng.NormFloat64())
 	}
@@ -65,7 +66,7 @@ func RandN[T Float](rng *rand.Rand, shape ...int) *Dense[T] {
 // RandUniform returns samples of the uniform distribution on [lo, hi) drawn
 // from rng.
 func RandUniform[T Float](rng *rand.Rand, lo, hi T, shape ...int) *Dense[T] {
-	t := Zeros[T](shape...)
+	t := empty[T](shape...)
 	for i := range t.data {
 		t.data[i] = lo + (hi-lo)*T(rng.Float64())
 	}

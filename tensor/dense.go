@@ -95,7 +95,7 @@ func (t *Dense[T]) Contiguous() *Dense[T] {
 
 // Clone returns a contiguous copy that shares nothing with t.
 func (t *Dense[T]) Clone() *Dense[T] {
-	out := make([]T, t.Size())
+	out := alloc[T](t.Size(), false)
 	if t.IsContiguous() {
 		copy(out, t.data[t.offset:])
 	} else {

@@ -5,7 +5,7 @@ import "math"
 // Unary applies f to every element of a and returns the result as a new
 // contiguous tensor.
 func Unary[T Float](a *Dense[T], f func(T) T) *Dense[T] {
-	out := Zeros[T](a.shape...)
+	out := empty[T](a.shape...)
 	o := out.data
 	if a.IsContiguous() {
 		src := a.data[a.offset : a.offset+len(o)]
@@ -94,7 +94,7 @@ func sliceOp[T Float](code binOp, o, x, y []T, scalarY bool) bool {
 
 func binary[T Float](op string, code binOp, a, b *Dense[T], f func(x, y T) T) *Dense[T] {
 	shape := BroadcastShapes(op, a.shape, b.shape)
-	out := Zeros[T](shape...)
+	out := empty[T](shape...)
 	o := out.data
 	n := len(o)
 	switch {
@@ -351,13 +351,44 @@ func Positive[T Float](a *Dense[T]) *Dense[T] {
 	})
 }
 
+// MaskPositive returns g * Positive(x), the gradient of ReLU at x given the
+// gradient g of its output, in one pass and one allocation instead of a mask
+// and a product. It multiplies rather than selects, so the bits are those of
+// Mul(g, Positive(x)): where x <= 0 or x is NaN the result is g * 0, which is
+// -0 for a negative g and NaN for an infinite or NaN g. g and x must have
+// the same shape (no broadcasting).
+func MaskPositive[T Float](g, x *Dense[T]) *Dense[T] {
+	same := len(g.shape) == len(x.shape)
+	for i := 0; same && i < len(g.shape); i++ {
+		same = g.shape[i] == x.shape[i]
+	}
+	if !same {
+		panic(shapeErrorf("MaskPositive", "gradient of shape %v for an input of shape %v", g.shape, x.shape))
+	}
+	g, x = g.Contiguous(), x.Contiguous()
+	out := empty[T](g.shape...)
+	o := out.data
+	gs, xs := g.data[g.offset:g.offset+len(o)], x.data[x.offset:x.offset+len(o)]
+	elementwiseFor(len(o), func(lo, hi int) { maskPositive(o[lo:hi], gs[lo:hi], xs[lo:hi]) })
+	return out
+}
+
+// maskPositive is the loop of MaskPositive over one block, kept free of
+// branches like Positive: the sign of x is data.
+func maskPositive[T Float](o, g, x []T) {
+	g, x = g[:len(o)], x[:len(o)]
+	for i := range o {
+		o[i] = g[i] * boolT[T](x[i] > 0)
+	}
+}
+
 // unaryBlocks is Unary for a kernel that takes whole blocks of elements, so
 // that the loop over a block is compiled as one (no call per element).
 func unaryBlocks[T Float](a *Dense[T], kernel func(out, in []T)) *Dense[T] {
 	if !a.IsContiguous() {
 		a = a.Clone()
 	}
-	out := Zeros[T](a.shape...)
+	out := empty[T](a.shape...)
 	src := a.data[a.offset : a.offset+len(out.data)]
 	elementwiseFor(len(src), func(lo, hi int) { kernel(out.data[lo:hi], src[lo:hi]) })
 	return out
@@ -398,7 +429,7 @@ func Ge[T Float](a, b *Dense[T]) *Dense[T] {
 func Where[T Float](cond, a, b *Dense[T]) *Dense[T] {
 	shape := BroadcastShapes("Where", BroadcastShapes("Where", cond.shape, a.shape), b.shape)
 	ec, ea, eb := cond.Expand(shape...), a.Expand(shape...), b.Expand(shape...)
-	out := Zeros[T](shape...)
+	out := empty[T](shape...)
 	last := len(shape) - 1
 	eachRow(shape, []*Dense[T]{ec, ea, eb}, func(start int, offs []int) {
 		n, sc, sa, sb := 1, 0, 0, 0

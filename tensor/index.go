@@ -20,7 +20,7 @@ func Concat[T Float](axis int, ts ...*Dense[T]) *Dense[T] {
 		}
 		shape[axis] += t.shape[axis]
 	}
-	out := Zeros[T](shape...)
+	out := empty[T](shape...)
 	at := 0
 	for _, t := range ts {
 		out.Slice(axis, at, at+t.shape[axis]).CopyFrom(t)
@@ -70,7 +70,7 @@ func IndexSelect[T Float](a *Dense[T], axis int, idx []int) *Dense[T] {
 	checkIndices("IndexSelect", idx, a.shape[axis])
 	shape := cloneInts(a.shape)
 	shape[axis] = len(idx)
-	out := Zeros[T](shape...)
+	out := empty[T](shape...)
 	for i, j := range idx {
 		out.Slice(axis, i, i+1).CopyFrom(a.Slice(axis, j, j+1))
 	}
@@ -106,7 +106,7 @@ func Gather[T Float](a *Dense[T], axis int, idx []int) *Dense[T] {
 		panic(shapeErrorf("Gather", "%d indices for shape %v without axis %d", len(idx), a.shape, axis))
 	}
 	checkIndices("Gather", idx, a.shape[axis])
-	out := Zeros[T](shape...)
+	out := empty[T](shape...)
 	rest := &Dense[T]{data: a.data, shape: shape, strides: removeAt(a.strides, axis), offset: a.offset}
 	step := a.strides[axis]
 	i := 0

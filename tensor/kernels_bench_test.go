@@ -21,6 +21,42 @@ func BenchmarkMaxPoolBackward(b *testing.B) {
 			ScatterAddPlanes(g, idx, 28, 28)
 		}
 	})
+	// As in a training step that releases its graph: the output comes from
+	// the buffer pool, warm, not zeroed.
+	b.Run("backward-pooled", func(b *testing.B) {
+		for b.Loop() {
+			Release(ScatterAddPlanes(g, idx, 28, 28))
+		}
+	})
+}
+
+// BenchmarkReLUBackward compares ReLU's backward as a mask and a product
+// with the fused MaskPositive, on the first ReLU of the reference CNN.
+func BenchmarkReLUBackward(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	x := RandN[float32](rng, 64, 32, 28, 28)
+	g := RandN[float32](rng, 64, 32, 28, 28)
+	b.Run("mul-positive", func(b *testing.B) {
+		for b.Loop() {
+			Mul(g, Positive(x))
+		}
+	})
+	b.Run("mask-positive", func(b *testing.B) {
+		for b.Loop() {
+			MaskPositive(g, x)
+		}
+	})
+	b.Run("mul-positive-pooled", func(b *testing.B) {
+		for b.Loop() {
+			m := Positive(x)
+			Release(Mul(g, m), m)
+		}
+	})
+	b.Run("mask-positive-pooled", func(b *testing.B) {
+		for b.Loop() {
+			Release(MaskPositive(g, x))
+		}
+	})
 }
 
 func BenchmarkIndexAddRows(b *testing.B) {

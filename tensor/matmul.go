@@ -13,7 +13,7 @@ func MatMul[T Float](a, b *Dense[T]) *Dense[T] {
 		panic(shapeErrorf("MatMul", "inner dimensions differ: shapes %v and %v", a.shape, b.shape))
 	}
 	batch := BroadcastShapes("MatMul", a.shape[:na-2], b.shape[:nb-2])
-	out := Zeros[T](append(cloneInts(batch), m, n)...)
+	out := empty[T](append(cloneInts(batch), m, n)...)
 	if out.Size() == 0 {
 		return out
 	}

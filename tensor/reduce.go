@@ -55,7 +55,7 @@ func reduce[T Float](op string, a *Dense[T], axes []int, keepdims bool, f func(g
 		}
 	}
 	src := a.Permute(perm...).Data()
-	out := Zeros[T](ReducedShape(a.shape, axes, keepdims)...)
+	out := empty[T](ReducedShape(a.shape, axes, keepdims)...)
 	groups := out.Size()
 	size := 1
 	for _, p := range perm[kept:] {

@@ -60,7 +60,7 @@ func alongAxis[T Float](op string, a *Dense[T], axis int, f func(dst, src []T)) 
 	moved := a.Permute(perm...)
 	src := moved.Data()
 	n := a.shape[axis]
-	out := &Dense[T]{data: make([]T, len(src)), shape: moved.shape, strides: contiguousStrides(moved.shape)}
+	out := empty[T](moved.shape...)
 	if n > 0 {
 		rows := len(src) / n
 		body := func(lo, hi int) {

@@ -111,6 +111,7 @@ func trainAndReport(cfg *config, d *splitData, stdout io.Writer) error {
 			state.Step++
 			runningLoss += float64(loss.Item()) * float64(len(y))
 			seen += len(y)
+			autograd.Release(loss) // the next step reuses this one's buffers
 			if bar != nil {
 				bar.Describe(fmt.Sprintf("epoch %d/%d  loss %.4f", epoch, cfg.epochs, runningLoss/float64(seen)))
 				_ = bar.Add(1)

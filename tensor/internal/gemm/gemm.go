@@ -79,36 +79,76 @@ func kernelFor[T float]() *kernel[T] {
 // for example "avx512", "avx2" or "generic".
 func KernelName() (f32, f64 string) { return kern32.name, kern64.name }
 
-// Packing buffers, recycled across calls: one pool per element type and
+// Packing buffers, recycled across calls: one stack per element type and
 // role, so that a request for a large B panel is not answered with a small
-// A block (which would be dropped and reallocated every call).
-var pools [2][2]sync.Pool // [float32, float64][A, B]
+// A block. Unlike a sync.Pool, the stacks survive garbage collections: a
+// training step that allocates little would otherwise find them emptied by
+// the rare collection and fault in megabytes of fresh panels.
+var stacks [2][2]bufStack // [float32, float64][A, B]
+
+// keepBufs bounds each stack: a few workers' worth of buffers.
+const keepBufs = 8
+
+type bufStack struct {
+	mu   sync.Mutex
+	bufs []any // *[]T
+}
 
 const (
 	roleA = iota
 	roleB
 )
 
-func poolFor[T float](role int) *sync.Pool {
+func stackFor[T float](role int) *bufStack {
 	var z T
 	if _, ok := any(z).(float32); ok {
-		return &pools[0][role]
+		return &stacks[0][role]
 	}
-	return &pools[1][role]
+	return &stacks[1][role]
 }
 
-// getBuf returns a buffer of n elements from the pool of the given role.
-// Its content is arbitrary.
+// getBuf returns a buffer of n elements, the smallest kept one that is large
+// enough or a new one. Its content is arbitrary.
 func getBuf[T float](role, n int) *[]T {
-	if v, ok := poolFor[T](role).Get().(*[]T); ok && cap(*v) >= n {
+	s := stackFor[T](role)
+	s.mu.Lock()
+	best := -1
+	for i, b := range s.bufs {
+		if c := cap(*b.(*[]T)); c >= n && (best < 0 || c < cap(*s.bufs[best].(*[]T))) {
+			best = i
+		}
+	}
+	if best >= 0 {
+		v := s.bufs[best].(*[]T)
+		s.bufs = append(s.bufs[:best], s.bufs[best+1:]...)
+		s.mu.Unlock()
 		*v = (*v)[:n]
 		return v
 	}
-	s := make([]T, n)
-	return &s
+	s.mu.Unlock()
+	buf := make([]T, n)
+	return &buf
 }
 
-func putBuf[T float](role int, v *[]T) { poolFor[T](role).Put(v) }
+// putBuf keeps v for reuse; when the stack is full the smallest buffer goes.
+func putBuf[T float](role int, v *[]T) {
+	s := stackFor[T](role)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.bufs) == keepBufs {
+		small := 0
+		for i, b := range s.bufs {
+			if cap(*b.(*[]T)) < cap(*s.bufs[small].(*[]T)) {
+				small = i
+			}
+		}
+		if cap(*s.bufs[small].(*[]T)) >= cap(*v) {
+			return
+		}
+		s.bufs = append(s.bufs[:small], s.bufs[small+1:]...)
+	}
+	s.bufs = append(s.bufs, v)
+}
 
 // Gemm computes C = alpha*op(A)*op(B) + beta*C for row-major matrices.
 //
