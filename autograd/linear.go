@@ -11,22 +11,49 @@ import (
 // gradient as a plain sum over rows, with no transposed copy and no
 // broadcast to undo. The backward is written with differentiable ops, so
 // second derivatives work as for the ops it replaces.
-func Linear[T tensor.Float](x, w, b *Var[T]) *Var[T] {
+func Linear[T tensor.Float](x, w, b *Var[T]) *Var[T] { return linear(x, w, b, false) }
+
+// LinearReLU returns max(x·wᵀ + b, 0): Linear followed by ReLU as one op.
+// The bias and the activation are applied in one pass over the fresh
+// product, and there is no separate pre-activation tensor; the backward
+// masks the gradient with the output (positive exactly where the
+// pre-activation is) and then runs Linear's. The numbers are those of
+// ReLU(Linear(x, w, b)), bit for bit. layers.Sequential uses it for a
+// Linear layer followed by a ReLU layer.
+func LinearReLU[T tensor.Float](x, w, b *Var[T]) *Var[T] { return linear(x, w, b, true) }
+
+func linear[T tensor.Float](x, w, b *Var[T], relu bool) *Var[T] {
+	op := "Linear"
+	if relu {
+		op = "LinearReLU"
+	}
 	xs, ws := x.Shape(), w.Shape()
 	if len(xs) < 2 || len(ws) != 2 || xs[len(xs)-1] != ws[1] {
-		panic(tensor.ShapeErrorf("Linear", "input of shape %v for weight of shape %v: want [..., in] and [out, in]", xs, ws))
+		panic(tensor.ShapeErrorf(op, "input of shape %v for weight of shape %v: want [..., in] and [out, in]", xs, ws))
 	}
 	out := ws[0]
 	if b != nil && !tensor.SameShape(b.Shape(), []int{out}) {
-		panic(tensor.ShapeErrorf("Linear", "bias of shape %v for weight of shape %v", b.Shape(), ws))
+		panic(tensor.ShapeErrorf(op, "bias of shape %v for weight of shape %v", b.Shape(), ws))
 	}
 	y := tensor.MatMul(x.value, w.value.T())
 	inputs := []*Var[T]{x, w}
+	var bias *tensor.Dense[T]
 	if b != nil {
-		tensor.AddTo(y, b.value) // y is fresh: add the bias in place
+		bias = b.value
 		inputs = append(inputs, b)
 	}
-	return record("Linear", y, inputs, func(c *ctx[T], g *Var[T]) []*Var[T] {
+	// y is fresh: the bias (and the activation) go in place.
+	switch {
+	case relu:
+		tensor.AddToReLU(y, bias)
+	case b != nil:
+		tensor.AddTo(y, bias)
+	}
+	return record(op, y, inputs, func(c *ctx[T], g *Var[T]) []*Var[T] {
+		if relu {
+			g = ReLUGrad(g, c.out.value)
+			defer dropTemporary(g)
+		}
 		x, w := c.in[0], c.in[1]
 		in := w.Shape()[1]
 		g2 := Reshape(g, -1, out)

@@ -60,6 +60,18 @@ func convOpTable() []opEntry {
 				return Conv2D(Const(convX), in[0], in[1], Conv2DOptions{Padding: [2]int{1, 1}})
 			}, inputs: gens(randn(3, 1, 3, 3), randn(3))},
 		}},
+		{"Conv2DReLU", []opCase{
+			// Through Tanh, so that the second derivative is not zero.
+			{name: "bias-pad1", fn: func(in []*Var[float64]) *Var[float64] {
+				return Tanh(Conv2DReLU(in[0], in[1], in[2], Conv2DOptions{Padding: [2]int{1, 1}}))
+			}, inputs: gens(randn(2, 2, 4, 4), randn(3, 2, 3, 3), randn(3))},
+			{name: "groups2-no-bias", fn: func(in []*Var[float64]) *Var[float64] {
+				return Tanh(Conv2DReLU(in[0], in[1], nil, Conv2DOptions{Groups: 2, Stride: [2]int{2, 1}}))
+			}, inputs: gens(randn(2, 4, 5, 4), randn(4, 2, 2, 3))},
+			{name: "const-input", fn: func(in []*Var[float64]) *Var[float64] {
+				return Tanh(Conv2DReLU(Const(convX), in[0], in[1], Conv2DOptions{Padding: [2]int{1, 1}}))
+			}, inputs: gens(randn(3, 1, 3, 3), randn(3))},
+		}},
 		{"convGEMM", []opCase{
 			{name: "bias", fn: func(in []*Var[float64]) *Var[float64] { return convGEMM(in[0], in[1], in[2]) }, inputs: gens(randn(2, 3, 4), randn(3, 2, 4, 5), randn(6))},
 			{name: "transposed", fn: func(in []*Var[float64]) *Var[float64] { return convGEMM(Transpose(in[0], 1, 2), in[1], nil) }, inputs: gens(randn(1, 4, 3), randn(2, 1, 4, 5))},

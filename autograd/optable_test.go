@@ -220,6 +220,15 @@ func opTable() []opEntry {
 			{name: "no-bias", fn: func(in []*Var[float64]) *Var[float64] { return Linear(in[0], in[1], nil) }, inputs: gens(randn(4, 3), randn(5, 3))},
 			{name: "batched", fn: func(in []*Var[float64]) *Var[float64] { return Tanh(Linear(in[0], in[1], in[2])) }, inputs: gens(randn(2, 3, 4), randn(2, 4), randn(2))},
 		}},
+		{"LinearReLU", []opCase{
+			// Through Tanh, so that the second derivative is not zero.
+			{name: "bias", fn: func(in []*Var[float64]) *Var[float64] { return Tanh(LinearReLU(in[0], in[1], in[2])) }, inputs: gens(randn(4, 3), randn(5, 3), randn(5))},
+			{name: "no-bias", fn: func(in []*Var[float64]) *Var[float64] { return Tanh(LinearReLU(in[0], in[1], nil)) }, inputs: gens(randn(4, 3), randn(5, 3))},
+			{name: "const-input", fn: func(in []*Var[float64]) *Var[float64] {
+				x := tensor.New([]float64{0.3, -1.2, 0.8, 0.5, -0.7, 1.1, 0.2, -0.4, 1.5, -0.9, 0.6, 0.1}, 3, 4)
+				return Tanh(LinearReLU(Const(x), in[0], in[1]))
+			}, inputs: gens(randn(2, 4), randn(2))},
+		}},
 		{"MatMul", []opCase{
 			{name: "2d", fn: binary(MatMul[float64]), inputs: gens(randn(3, 4), randn(4, 5))},
 			{name: "transposed", fn: func(in []*Var[float64]) *Var[float64] { return MatMul(in[0], Transpose(in[1], 0, 1)) }, inputs: gens(randn(3, 4), randn(5, 4))},

@@ -175,3 +175,12 @@ func withIndices[T tensor.Float](out *Var[T], idx []int) *Var[T] {
 	out.node.indices = append(out.node.indices, idx)
 	return out
 }
+
+// dropTemporary hands back the value of v, a tensor that a backward function
+// made for its own use and no returned gradient shares, unless v is part of
+// a graph being recorded (Grad with CreateGraph), which needs it later.
+func dropTemporary[T tensor.Float](v *Var[T]) {
+	if v.node == nil {
+		tensor.Release(v.value)
+	}
+}

@@ -52,6 +52,11 @@ func (l *Conv2D[T]) Forward(x *autograd.Var[T]) *autograd.Var[T] {
 	return autograd.Conv2D(x, l.Weight, l.Bias, l.Options)
 }
 
+// forwardReLU is ReLU(l.Forward(x)) as one fused op (Sequential's).
+func (l *Conv2D[T]) forwardReLU(x *autograd.Var[T]) *autograd.Var[T] {
+	return autograd.Conv2DReLU(x, l.Weight, l.Bias, l.Options)
+}
+
 // NamedParameters returns "weight" and, when present, "bias".
 func (l *Conv2D[T]) NamedParameters() []Named[T] {
 	ps := []Named[T]{{Name: "weight", Var: l.Weight}}

@@ -39,14 +39,23 @@ func (l *Linear[T]) Out() int { return l.Weight.Value().Dim(0) }
 // Forward computes x·Wᵀ + b for x of shape [..., in] (a vector [in] too),
 // giving [..., out]. Wᵀ is a transposed view of the weight, not a copy.
 func (l *Linear[T]) Forward(x *autograd.Var[T]) *autograd.Var[T] {
+	return l.forward(x, autograd.Linear[T])
+}
+
+// forwardReLU is ReLU(l.Forward(x)) as one fused op (Sequential's).
+func (l *Linear[T]) forwardReLU(x *autograd.Var[T]) *autograd.Var[T] {
+	return l.forward(x, autograd.LinearReLU[T])
+}
+
+func (l *Linear[T]) forward(x *autograd.Var[T], op func(x, w, b *autograd.Var[T]) *autograd.Var[T]) *autograd.Var[T] {
 	shape := x.Shape()
 	if len(shape) == 0 || shape[len(shape)-1] != l.In() {
 		panic(tensor.ShapeErrorf("Linear", "input of shape %v for a layer of %d input features", shape, l.In()))
 	}
 	if len(shape) == 1 {
-		return autograd.Squeeze(l.Forward(autograd.Unsqueeze(x, 0)), 0)
+		return autograd.Squeeze(l.forward(autograd.Unsqueeze(x, 0), op), 0)
 	}
-	return autograd.Linear(x, l.Weight, l.Bias)
+	return op(x, l.Weight, l.Bias)
 }
 
 // NamedParameters returns "weight" and, when present, "bias".

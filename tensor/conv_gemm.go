@@ -16,6 +16,18 @@ package tensor
 // its last two dimensions (for example the weights read as aᵀ for an input
 // gradient); it is read in place.
 func GroupedMatMul[T Float](a, b, bias *Dense[T]) *Dense[T] {
+	return groupedMatMul(a, b, bias, false)
+}
+
+// GroupedMatMulReLU is max(GroupedMatMul(a, b, bias), 0): a convolution with
+// its bias and ReLU. Each product's ReLU runs right after its GEMM, while
+// the product is still in cache, instead of as a pass of its own over the
+// whole output.
+func GroupedMatMulReLU[T Float](a, b, bias *Dense[T]) *Dense[T] {
+	return groupedMatMul(a, b, bias, true)
+}
+
+func groupedMatMul[T Float](a, b, bias *Dense[T], relu bool) *Dense[T] {
 	if len(a.shape) != 3 || len(b.shape) != 4 || b.shape[1] != a.shape[0] || b.shape[2] != a.shape[2] {
 		panic(shapeErrorf("GroupedMatMul", "want a [G m k] and b [N G k n], got shapes %v and %v", a.shape, b.shape))
 	}
@@ -56,6 +68,9 @@ func GroupedMatMul[T Float](a, b, bias *Dense[T]) *Dense[T] {
 			beta = 1
 		}
 		gemm(ta, false, m, n, k, 1, a.data[a.offset+grp*a.strides[0]:], lda, bd[p*k*n:], n, beta, c, n)
+		if relu {
+			reluInPlace(c)
+		}
 	}
 	batchFor(nimg*g, m*n*k, product)
 	return out

@@ -79,6 +79,8 @@ func TestGroupedMatMul(t *testing.T) {
 			want := groupedRef(a, b, bias)
 			require.Equal(t, want.Shape(), got.Shape())
 			require.InDeltaSlice(t, want.Data(), got.Data(), 1e-10)
+			// The fused ReLU is the ReLU of the same product, to the bit.
+			require.Equal(t, ReLU(got).Data(), GroupedMatMulReLU(a, b, bias).Data())
 		})
 	}
 }

@@ -1,6 +1,10 @@
 package tensor
 
-import "math"
+import (
+	"math"
+
+	"github.com/nabla-go/nabla/tensor/internal/vec"
+)
 
 // Unary applies f to every element of a and returns the result as a new
 // contiguous tensor.
@@ -223,6 +227,68 @@ func AddTo[T Float](dst, src *Dense[T]) {
 	dst.CopyFrom(Add(dst, src))
 }
 
+// AddToReLU sets dst to max(dst + src, 0) in place, src broadcast to dst's
+// shape (nil for none): a layer's bias and ReLU in one pass over the product
+// it has just made, instead of a pass for the bias and another, with a tensor
+// of its own, for the activation. dst must not be a broadcast view; NaN
+// stays NaN, as in ReLU.
+func AddToReLU[T Float](dst, src *Dense[T]) {
+	n := dst.Size()
+	if src == nil {
+		src = Scalar[T](0)
+	}
+	if !dst.IsContiguous() || !src.IsContiguous() || src.Size() == 0 || !isTrailing(src.shape, dst.shape) {
+		dst.CopyFrom(ReLU(Add(dst, src)))
+		return
+	}
+	d, y := dst.data[dst.offset:dst.offset+n], src.data[src.offset:src.offset+src.Size()]
+	m := len(y)
+	rows := func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			addReLU(d[r*m:(r+1)*m], y)
+		}
+	}
+	if n < 2*grain {
+		rows(0, n/m)
+		return
+	}
+	parallelFor(n/m, max(1, grain/m), rows)
+}
+
+// reluSlice sets o to max(x, 0) elementwise, without a branch; NaN stays
+// NaN, as in PyTorch. float32 takes the vector loop (internal/vec).
+func reluSlice[T Float](o, x []T) {
+	if o32, ok := any(o).([]float32); ok {
+		vec.ReLU(o32, any(x).([]float32))
+		return
+	}
+	x = x[:len(o)]
+	for i, v := range x {
+		o[i] = max(v, 0)
+	}
+}
+
+// reluInPlace sets o to max(o, 0).
+func reluInPlace[T Float](o []T) { reluSlice(o, o) }
+
+// addReLU sets o to max(o + y, 0); y is as long as o, or a single value.
+// The sum and the ReLU are two loops over a row that is in cache: the
+// ReLU's is a vector loop.
+func addReLU[T Float](o, y []T) {
+	if len(y) == 1 {
+		b := y[0]
+		for i := range o {
+			o[i] += b
+		}
+	} else {
+		y = y[:len(o)]
+		for i := range o {
+			o[i] += y[i]
+		}
+	}
+	reluSlice(o, o)
+}
+
 // isTrailing reports whether small equals the last dimensions of shape.
 func isTrailing(small, shape []int) bool {
 	lead := len(shape) - len(small)
@@ -376,6 +442,10 @@ func MaskPositive[T Float](g, x *Dense[T]) *Dense[T] {
 // maskPositive is the loop of MaskPositive over one block, kept free of
 // branches like Positive: the sign of x is data.
 func maskPositive[T Float](o, g, x []T) {
+	if o32, ok := any(o).([]float32); ok {
+		vec.MaskPositive(o32, any(g).([]float32), any(x).([]float32))
+		return
+	}
 	g, x = g[:len(o)], x[:len(o)]
 	for i := range o {
 		o[i] = g[i] * boolT[T](x[i] > 0)
@@ -513,11 +583,7 @@ func sigmoid[T Float](x T) T {
 
 // ReLU returns max(x, 0) of each element.
 func ReLU[T Float](a *Dense[T]) *Dense[T] {
-	return unaryBlocks(a, func(o, x []T) {
-		for i, v := range x {
-			o[i] = max(v, 0) // no branch; NaN stays NaN, as in PyTorch
-		}
-	})
+	return unaryBlocks(a, reluSlice[T])
 }
 
 // Clamp limits each element to [lo, hi].

@@ -1,0 +1,45 @@
+package tensor
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestAddToReLU(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	nan := math.NaN()
+	for _, tc := range []struct {
+		name     string
+		dst, src *Dense[float64]
+	}{
+		{"bias row", RandN[float64](rng, 7, 5), RandN[float64](rng, 5)},
+		{"parallel rows", RandN[float64](rng, 300, 257), RandN[float64](rng, 257)},
+		{"scalar", RandN[float64](rng, 3, 4), Scalar(0.25)},
+		{"no bias", RandN[float64](rng, 4, 3), nil},
+		{"same shape", RandN[float64](rng, 2, 3), RandN[float64](rng, 2, 3)},
+		{"column (general path)", RandN[float64](rng, 3, 4), RandN[float64](rng, 3, 1)},
+		{"NaN and infinities", New([]float64{nan, -1, math.Inf(1), 2, 0, math.Inf(-1)}, 2, 3), New([]float64{1, nan, -3}, 3)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			want := tc.dst
+			if tc.src != nil {
+				want = Add(tc.dst, tc.src)
+			}
+			want = ReLU(want)
+			got := tc.dst.Clone()
+			AddToReLU(got, tc.src)
+			require.Equal(t, want.Shape(), got.Shape())
+			for i, w := range want.Data() {
+				g := got.Data()[i]
+				if math.IsNaN(w) {
+					require.True(t, math.IsNaN(g), "element %d: want NaN, got %v", i, g)
+					continue
+				}
+				require.Equal(t, math.Float64bits(w), math.Float64bits(g), "element %d: want %v, got %v", i, w, g)
+			}
+		})
+	}
+}
