@@ -11,6 +11,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -48,6 +49,10 @@ type Config struct {
 	Limit, TestLimit int
 	// Quick fills the fields left zero with the Quick settings.
 	Quick bool
+	// Repeat runs every workload this many times on each engine (0 means
+	// once), the engines alternating, and reports each engine's median run:
+	// the machines are shared, and one run can meet a burst of load.
+	Repeat int
 	// DataDir holds Fashion-MNIST ("" means datasets.FashionMNISTDir).
 	// Synthetic uses random data of its shape instead.
 	DataDir   string
@@ -83,6 +88,8 @@ type Machine struct {
 	LoadAfter  string    `json:"load_after,omitempty"`
 	Start      time.Time `json:"start"`
 	End        time.Time `json:"end"`
+	// Runs is how many times each workload ran on each engine.
+	Runs int `json:"runs"`
 }
 
 // Row is one workload with each engine's record (nil when it did not run).
@@ -91,6 +98,10 @@ type Row struct {
 	Unit     string  `json:"unit"` // "GFLOPS" or "samples/s"
 	Nabla    *Record `json:"nabla,omitempty"`
 	PyTorch  *Record `json:"pytorch,omitempty"`
+	// NablaRuns and PyTorchRuns are the figures of every run, in order, when
+	// the workload ran more than once; Nabla and PyTorch are the median runs.
+	NablaRuns   []float64 `json:"nabla_runs,omitempty"`
+	PyTorchRuns []float64 `json:"pytorch_runs,omitempty"`
 }
 
 // Value is the figure of a record in the row's unit, and whether there is
@@ -138,7 +149,7 @@ func Compare(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	rep := &Report{Machine: Machine{
 		CPU: cpuModel(), Cores: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0),
-		Go: runtime.Version(), LoadBefore: loadAvg(), Start: time.Now(),
+		Go: runtime.Version(), LoadBefore: loadAvg(), Start: time.Now(), Runs: max(cfg.Repeat, 1),
 	}}
 	engines := []Engine{&Nabla{Log: log}}
 	switch {
@@ -158,31 +169,48 @@ func Compare(ctx context.Context, cfg Config) (*Report, error) {
 	if len(engines) > 1 {
 		rep.Machine.Torch = engines[1].Version()
 	}
+	repeat := max(cfg.Repeat, 1)
 	for i, w := range plan {
 		row := w.row
-		order := engines
-		if i%2 == 1 && len(engines) == 2 {
-			order = []Engine{engines[1], engines[0]}
+		runs := make([][]Record, len(engines))
+		for r := range repeat {
+			order := []int{0, 1}[:len(engines)]
+			if (i+r)%2 == 1 && len(engines) == 2 {
+				order = []int{1, 0}
+			}
+			for _, k := range order {
+				e := engines[k]
+				if ctx.Err() != nil {
+					break
+				}
+				run := ""
+				if repeat > 1 {
+					run = fmt.Sprintf(" (run %d/%d)", r+1, repeat)
+				}
+				fmt.Fprintf(log, "[%d/%d] %-8s %s%s ...\n", i+1, len(plan), e.Name(), row.Workload, run)
+				rec, err := runSafely(ctx, e, w.run)
+				rec.Engine = e.Name()
+				if err != nil {
+					rec.Error = err.Error()
+					rep.Errors = append(rep.Errors, fmt.Sprintf("%s, %s: %v", row.Workload, e.Name(), err))
+					fmt.Fprintf(log, "[%d/%d] %-8s failed: %v\n", i+1, len(plan), e.Name(), err)
+				} else {
+					fmt.Fprintf(log, "[%d/%d] %-8s %s\n", i+1, len(plan), e.Name(), summary(rec))
+				}
+				runs[k] = append(runs[k], rec)
+			}
 		}
-		for _, e := range order {
-			isNabla := e == engines[0]
-			if ctx.Err() != nil {
-				break
-			}
-			fmt.Fprintf(log, "[%d/%d] %-8s %s ...\n", i+1, len(plan), e.Name(), row.Workload)
-			rec, err := runSafely(ctx, e, w.run)
-			rec.Engine = e.Name()
-			if err != nil {
-				rec.Error = err.Error()
-				rep.Errors = append(rep.Errors, fmt.Sprintf("%s, %s: %v", row.Workload, e.Name(), err))
-				fmt.Fprintf(log, "[%d/%d] %-8s failed: %v\n", i+1, len(plan), e.Name(), err)
+		for k, recs := range runs {
+			median, figures := row.median(recs)
+			if k == 0 {
+				row.Nabla = median
 			} else {
-				fmt.Fprintf(log, "[%d/%d] %-8s %s\n", i+1, len(plan), e.Name(), summary(rec))
+				row.PyTorch = median
 			}
-			if isNabla {
-				row.Nabla = &rec
-			} else {
-				row.PyTorch = &rec
+			if repeat > 1 && k == 0 {
+				row.NablaRuns = figures
+			} else if repeat > 1 {
+				row.PyTorchRuns = figures
 			}
 		}
 		rep.Rows = append(rep.Rows, row)
@@ -194,6 +222,23 @@ func Compare(ctx context.Context, cfg Config) (*Report, error) {
 	rep.Machine.End = time.Now()
 	rep.Machine.LoadAfter = loadAvg()
 	return rep, nil
+}
+
+// median returns the run with the median figure (the lower of the two
+// middle ones for an even count; a failed run counts as the lowest) and
+// every run's figure in order, or nil when nothing ran.
+func (r Row) median(recs []Record) (*Record, []float64) {
+	if len(recs) == 0 {
+		return nil, nil
+	}
+	figures := make([]float64, len(recs))
+	idx := make([]int, len(recs))
+	for i := range recs {
+		figures[i], _ = r.Value(&recs[i])
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return figures[idx[a]] < figures[idx[b]] })
+	return &recs[idx[(len(recs)-1)/2]], figures
 }
 
 // runSafely turns a panic of the engine into an error, its stack logged.
@@ -319,8 +364,12 @@ func (r *Report) Header() string {
 	if m.LoadBefore != "" {
 		load = fmt.Sprintf("; load average %s at start, %s at end", m.LoadBefore, m.LoadAfter)
 	}
-	return fmt.Sprintf("Machine: %s, %d cores, GOMAXPROCS %d; %s; %s%s; %s",
-		m.CPU, m.Cores, m.GOMAXPROCS, m.Go, torch, load, m.Start.UTC().Format("2006-01-02 15:04 MST"))
+	runs := ""
+	if m.Runs > 1 {
+		runs = fmt.Sprintf("; median of %d runs per engine", m.Runs)
+	}
+	return fmt.Sprintf("Machine: %s, %d cores, GOMAXPROCS %d; %s; %s%s; %s%s",
+		m.CPU, m.Cores, m.GOMAXPROCS, m.Go, torch, load, m.Start.UTC().Format("2006-01-02 15:04 MST"), runs)
 }
 
 // TableColumns are the columns of the markdown table.

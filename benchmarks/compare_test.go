@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -172,5 +173,48 @@ func TestCompareRejectsBadConfig(t *testing.T) {
 		if _, err := Compare(context.Background(), cfg); err == nil {
 			t.Errorf("Compare(%+v) did not fail", cfg)
 		}
+	}
+}
+
+// seqTorch answers each GEMM with the next figure of its sequence.
+type seqTorch struct {
+	fakeTorch
+	figures []float64
+	calls   int
+}
+
+func (s *seqTorch) MatMul(_ context.Context, j MatMulJob) (Record, error) {
+	v := s.figures[s.calls%len(s.figures)]
+	s.calls++
+	return Record{Bench: "matmul", DType: j.DType, N: j.N, GFLOPS: v}, nil
+}
+
+func TestCompareRepeatReportsTheMedianRun(t *testing.T) {
+	cfg := tinyConfig()
+	cfg.What, cfg.Sizes, cfg.Repeat = "matmul", []int{8}, 3
+	torch := &seqTorch{figures: []float64{30, 10, 20}}
+	cfg.Reference = torch
+	rep, err := Compare(context.Background(), cfg)
+	if err != nil || rep.Err() != nil {
+		t.Fatal(err, rep.Err())
+	}
+	if torch.calls != 6 {
+		t.Fatalf("PyTorch ran %d times, want 3 for each of 2 rows", torch.calls)
+	}
+	for _, row := range rep.Rows {
+		if got := row.PyTorch.GFLOPS; got != 20 {
+			t.Errorf("%s: PyTorch figure %v, want the median 20 of %v", row.Workload, got, row.PyTorchRuns)
+		}
+		if len(row.NablaRuns) != 3 || len(row.PyTorchRuns) != 3 {
+			t.Errorf("%s: runs %v and %v, want 3 each", row.Workload, row.NablaRuns, row.PyTorchRuns)
+		}
+		sorted := append([]float64(nil), row.NablaRuns...)
+		sort.Float64s(sorted)
+		if row.Nabla.GFLOPS != sorted[1] {
+			t.Errorf("%s: nabla figure %v is not the median of %v", row.Workload, row.Nabla.GFLOPS, row.NablaRuns)
+		}
+	}
+	if !strings.Contains(rep.Header(), "median of 3 runs per engine") {
+		t.Errorf("header %q does not say the figures are medians", rep.Header())
 	}
 }

@@ -47,6 +47,7 @@ func main() {
 	flag.IntVar(&cfg.Limit, "limit", 0, "train on the first N samples only (default all 60000)")
 	flag.IntVar(&cfg.TestLimit, "test-limit", 0, "evaluate on the first N test samples only (default all 10000)")
 	flag.Float64Var(&cfg.FLOP, "flop", 0, "floating-point operations timed per GEMM size (default 2e10; the reference times 2e9, too few products for a steady state)")
+	flag.IntVar(&cfg.Repeat, "repeat", 1, "run every workload this many times on each engine, alternating, and report the median runs")
 	flag.BoolVar(&cfg.Quick, "quick", false, fmt.Sprintf("smoke run: %d training and %d test samples, %d epoch, GEMM to 512 (explicit flags win)",
 		benchmarks.QuickLimit, benchmarks.QuickTestLimit, benchmarks.QuickEpochs))
 	flag.Usage = func() {
