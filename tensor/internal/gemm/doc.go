@@ -38,6 +38,18 @@
 // runs them. Results are therefore bit-identical on 1 or N cores.
 //
 // Smaller products run on the calling goroutine. Packing buffers are
-// recycled through sync.Pool, so steady-state calls allocate only a few
-// small bookkeeping objects.
+// recycled through stacks kept by the package, so steady-state calls
+// allocate only a few small bookkeeping objects.
+//
+// # Small products
+//
+// With AVX-512, products of m*n*k up to 2^25 skip most of the packing
+// (sup.go): strided forms of the micro-kernels read op(A) in place, whether
+// transposed or not, and op(B) in place when it is not transposed, masking
+// the columns of the right edge; only bottom-edge tiles of A and a
+// transposed B are packed. Their units of work go to long-lived helper
+// goroutines (pool.go), which a train step's back-to-back products find
+// awake, instead of to goroutines started per call. The tiles, k blocks and
+// their order are those of the packed path, so this path too gives the same
+// bits on any number of cores.
 package gemm

@@ -33,6 +33,12 @@ type kernel[T float] struct {
 	kc     int // depth of a k block
 	mc     int // maximum rows of a packed A block (multiple of mr)
 	fn     func(k int, a, b, c []T, ldc int, alpha, beta T)
+
+	// sup, when not nil, is the strided form of fn used by the small-product
+	// path (sup.go): it reads A(r, p) at a[r*ars+p*aps] for r < mr and
+	// B(p, j) at b[p*bps+j] for the columns j whose bit is set in mask, and
+	// reads and writes only those columns of the first rows rows of C.
+	sup func(k int, a []T, ars, aps int, b []T, bps int, c []T, ldc int, alpha, beta T, rows int, mask uint32)
 }
 
 // genericPack disables accelerated packing, with the generic kernels.
@@ -261,6 +267,10 @@ func run[T float](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b [
 	w := 1
 	if m*n*k >= parallelThreshold {
 		w = min(runtime.GOMAXPROCS(0), maxWorkers)
+	}
+	if useSup(kr, m, n, k) {
+		runSup(p, w)
+		return
 	}
 	mTiles := ceilDiv(m, mr)
 	nc := min(ncFor(k, nr), ceilDiv(n, nr)*nr)

@@ -78,9 +78,15 @@ func reference[T float](m, n, k int, alpha T, a, b mat[T], beta T, c0 []T, ldc i
 // check runs one Gemm and compares it with the reference.
 func check[T float](t *testing.T, rng *rand.Rand, transA, transB bool, m, n, k int, alpha, beta T, pad int) {
 	t.Helper()
-	a := newMat[T](rng, m, k, transA, pad)
-	b := newMat[T](rng, k, n, transB, pad+1)
-	ldc := n + pad + 2
+	checkPads(t, rng, transA, transB, m, n, k, alpha, beta, pad, pad+1, pad+2)
+}
+
+// checkPads is check with the padding of each operand's rows given.
+func checkPads[T float](t *testing.T, rng *rand.Rand, transA, transB bool, m, n, k int, alpha, beta T, padA, padB, padC int) {
+	t.Helper()
+	a := newMat[T](rng, m, k, transA, padA)
+	b := newMat[T](rng, k, n, transB, padB)
+	ldc := n + padC
 	c := make([]T, max(0, (m-1)*ldc+n))
 	for i := range c {
 		switch {
@@ -328,4 +334,38 @@ func benchGemm[T float](b *testing.B, n int) {
 		Gemm(false, false, n, n, n, 1, x, n, y, n, 0, c, n)
 	}
 	b.ReportMetric(2*float64(n)*float64(n)*float64(n)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOPS")
+}
+
+// TestPackedPath runs the size and shape tests on the packed path, which
+// small products otherwise skip when the kernels have strided forms.
+func TestPackedPath(t *testing.T) {
+	forcePacked = true
+	defer func() { forcePacked = false }()
+	t.Run("sizes32", testSizes[float32])
+	t.Run("sizes64", testSizes[float64])
+	t.Run("rect32", testRect[float32])
+	t.Run("rect64", testRect[float64])
+	t.Run("alphabeta32", testAlphaBeta[float32])
+	t.Run("deterministic", TestDeterministic)
+}
+
+// TestCacheStrides checks operands whose row strides are multiples of 2 or
+// 4 KiB, which the small-product path packs instead of reading in place.
+func TestCacheStrides(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	for _, tr := range transCases {
+		for _, s := range [][3]int{{30, 100, 300}, {29, 70, 40}} {
+			m, n, k := s[0], s[1], s[2]
+			// Stored columns of A and B: k or m, and n or k.
+			ca, cb := k, n
+			if tr.a {
+				ca = m
+			}
+			if tr.b {
+				cb = k
+			}
+			checkPads(t, rng, tr.a, tr.b, m, n, k, float32(1), float32(0.5), 512-ca, 1024-cb, 0)
+			checkPads(t, rng, tr.a, tr.b, m, n, k, 1.0, 0.0, 512-ca, 512-cb, 3)
+		}
+	}
 }

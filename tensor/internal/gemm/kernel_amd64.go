@@ -53,8 +53,8 @@ func archKernels() []kernelSet {
 	var sets []kernelSet
 	if cpu.X86.HasAVX512F {
 		sets = append(sets, kernelSet{
-			&kernel[float32]{name: "avx512", mr: 14, nr: 32, kc: 512, mc: 14 * 24, fn: f32AVX512},
-			&kernel[float64]{name: "avx512", mr: 14, nr: 16, kc: 512, mc: 14 * 12, fn: f64AVX512},
+			&kernel[float32]{name: "avx512", mr: 14, nr: 32, kc: 512, mc: 14 * 24, fn: f32AVX512, sup: f32SupAVX512},
+			&kernel[float64]{name: "avx512", mr: 14, nr: 16, kc: 512, mc: 14 * 12, fn: f64AVX512, sup: f64SupAVX512},
 		})
 	}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
