@@ -6,6 +6,8 @@ package tensor
 // (image, channel) planes, which write disjoint parts of the output, in fixed
 // blocks: results do not depend on GOMAXPROCS.
 
+import "github.com/nabla-go/nabla/tensor/internal/vec"
+
 // Window2D describes a window sliding over the last two dimensions of an NCHW
 // tensor. Each field holds (height, width). A zero Stride or Dilation means 1;
 // Padding adds that many virtual elements on both sides of each dimension.
@@ -85,6 +87,11 @@ func planeFor(n, work int, body func(lo, hi int)) {
 // validRange returns the output positions [lo, hi) of a row of outLen window
 // positions whose input coordinate x*stride + off falls in [0, n).
 func validRange(off, stride, n, outLen int) (lo, hi int) {
+	if stride == 1 {
+		// Without the divisions, which cost more than the rest.
+		lo, hi = min(max(-off, 0), outLen), min(max(n-off, 0), outLen)
+		return lo, max(lo, hi)
+	}
 	if off < 0 {
 		lo = (-off + stride - 1) / stride
 	}
@@ -113,10 +120,18 @@ func Im2Col[T Float](x *Dense[T], win Window2D) *Dense[T] {
 	}
 	src := x.Contiguous()
 	sd := src.data[src.offset:]
+	taps := shiftTaps(win, h, w, oh, ow)
 	planeFor(n*c, kh*kw*l, func(lo, hi int) {
 		for p := lo; p < hi; p++ {
 			img, ch := p/c, p%c
 			plane := sd[p*h*w : (p+1)*h*w]
+			if taps != nil {
+				r := img*k + ch*kh*kw
+				for t, tap := range taps {
+					im2colShift(out.data[(r+t)*l:(r+t+1)*l], plane, w, tap)
+				}
+				continue
+			}
 			for i := range kh {
 				for j := range kw {
 					r := img*k + (ch*kh+i)*kw + j
@@ -158,6 +173,70 @@ func im2colTap[T Float](dst, plane []T, h, w, oh, ow, i, j int, win Window2D) {
 	}
 }
 
+// shiftTap is where one kernel tap of a stride-1 window with output rows as
+// wide as the input's (same padding) reads the input plane: output index t
+// reads input index t + shift, for the output rows [ylo, yhi) and columns
+// [lo, hi) in the input. The tap's rows are then one contiguous stretch of
+// the plane, [from, to) + shift, which im2colShift copies in one go: rows
+// are only a few dozen elements, and a copy per row cost more in calls than
+// in copying. The stretch runs across row ends, where gap = w - (hi - lo)
+// elements per row end lie in the padding. from == to when the tap reads
+// nothing. (Col2Im adds the rows with one vec.AddRows call per tap instead:
+// an add across the row ends would need them saved and put back.)
+type shiftTap struct {
+	shift, from, to  int
+	ylo, yhi, lo, hi int
+	gap              int
+}
+
+// shiftTaps returns the taps of win in Im2Col's row order (i*kW + j), or nil
+// when win does not take the shift paths (a stride above 1, or narrower
+// output rows).
+func shiftTaps(win Window2D, h, w, oh, ow int) []shiftTap {
+	if win.Stride != [2]int{1, 1} || ow != w {
+		return nil
+	}
+	kh, kw := win.Kernel[0], win.Kernel[1]
+	taps := make([]shiftTap, 0, kh*kw)
+	for i := range kh {
+		offH := i*win.Dilation[0] - win.Padding[0]
+		ylo, yhi := validRange(offH, 1, h, oh)
+		for j := range kw {
+			offW := j*win.Dilation[1] - win.Padding[1]
+			lo, hi := validRange(offW, 1, w, ow)
+			t := shiftTap{shift: offH*w + offW, ylo: ylo, yhi: yhi, lo: lo, hi: hi, gap: w - (hi - lo)}
+			if ylo < yhi && lo < hi {
+				t.from, t.to = ylo*w+lo, (yhi-1)*w+hi
+			}
+			taps = append(taps, t)
+		}
+	}
+	return taps
+}
+
+// im2colShift is im2colTap for a shiftTap: one copy, then the gaps at the
+// row ends, which the copy filled with the other edge of a neighbouring
+// input row, are zeroed.
+func im2colShift[T Float](dst, plane []T, w int, t shiftTap) {
+	if t.from == t.to {
+		clear(dst)
+		return
+	}
+	clear(dst[:t.from])
+	copy(dst[t.from:t.to], plane[t.from+t.shift:t.to+t.shift])
+	clear(dst[t.to:])
+	if t.gap == 0 {
+		return
+	}
+	// Strided stores: a range-and-zero loop would become a memclr call per
+	// row end, which costs more than its one or two elements.
+	for q := t.ylo*w + t.hi; q < t.to; q += w {
+		for x := q; x < q+t.gap; x++ {
+			dst[x] = 0
+		}
+	}
+}
+
 // Col2Im is the adjoint of Im2Col: it folds columns [N, C*kH*kW, oH*oW] back
 // into a tensor of shape [N, C, H, W], adding up the entries that came from
 // the same input element (windows overlap) and dropping those of the padding.
@@ -170,7 +249,8 @@ func Col2Im[T Float](cols *Dense[T], shape []int, win Window2D) *Dense[T] {
 	if !SameShape(cols.shape, []int{n, k, l}) {
 		panic(shapeErrorf("Col2Im", "columns of shape %v do not fit shape %v with window %+v: want [%d %d %d]", cols.shape, shape, win, n, k, l))
 	}
-	out := Zeros[T](shape...)
+	// Each plane is zeroed just before its sums, while it is in cache.
+	out := empty[T](shape...)
 	if out.Size() == 0 {
 		return out
 	}
@@ -180,6 +260,7 @@ func Col2Im[T Float](cols *Dense[T], shape []int, win Window2D) *Dense[T] {
 		for p := lo; p < hi; p++ {
 			img, ch := p/c, p%c
 			plane := out.data[p*h*w : (p+1)*h*w]
+			clear(plane)
 			for i := range kh {
 				for j := range kw {
 					r := img*k + (ch*kh+i)*kw + j
@@ -201,6 +282,14 @@ func col2imTap[T Float](plane, src []T, h, w, oh, ow, i, j int, win Window2D) {
 	if lo >= hi {
 		return
 	}
+	if sw == 1 {
+		// Rows of hi-lo, a shifted copy of the input's: one call for all.
+		ylo, yhi := validRange(offH, sh, h, oh)
+		if ylo < yhi {
+			addRows(plane[(ylo*sh+offH)*w+lo+offW:], src[ylo*ow+lo:], yhi-ylo, hi-lo, sh*w, ow)
+		}
+		return
+	}
 	for y := range oh {
 		ih := y*sh + offH
 		if ih < 0 || ih >= h {
@@ -208,17 +297,30 @@ func col2imTap[T Float](plane, src []T, h, w, oh, ow, i, j int, win Window2D) {
 		}
 		row := src[y*ow : (y+1)*ow]
 		in := plane[ih*w : (ih+1)*w]
-		if sw == 1 {
-			dst := in[lo+offW : hi+offW]
-			for x, v := range row[lo:hi] {
-				dst[x] += v
-			}
-			continue
-		}
+
 		iw := lo*sw + offW
 		for x := lo; x < hi; x++ {
 			in[iw] += row[x]
 			iw += sw
+		}
+	}
+}
+
+// addRows sets dst[r*dstStride+i] += src[r*srcStride+i] for r < rows,
+// i < cols; float32 takes the vector loop (internal/vec), which does the
+// same additions in the same order.
+func addRows[T Float](dst, src []T, rows, cols, dstStride, srcStride int) {
+	if d32, ok := any(dst).([]float32); ok {
+		vec.AddRows(d32, any(src).([]float32), rows, cols, dstStride, srcStride)
+		return
+	}
+	for r := range rows {
+		d := dst[r*dstStride : r*dstStride+cols]
+		s := src[r*srcStride : r*srcStride+cols]
+		// Written so that d[i] is the addition's first operand, as in the
+		// loops before: of two NaNs, dst's wins.
+		for i := range d {
+			d[i] += s[i]
 		}
 	}
 }
@@ -247,6 +349,10 @@ func MaxPool2D[T Float](x *Dense[T], win Window2D) (*Dense[T], []int) {
 	kh, kw := win.Kernel[0], win.Kernel[1]
 	if win == (Window2D{Kernel: [2]int{2, 2}, Stride: [2]int{2, 2}, Dilation: [2]int{1, 1}}) {
 		planeFor(n*c, 4*oh*ow, func(lo, hi int) {
+			if o32, ok := any(out.data).([]float32); ok {
+				vec.MaxPool2x2(o32[lo*oh*ow:hi*oh*ow], idx[lo*oh*ow:hi*oh*ow], any(sd).([]float32)[lo*h*w:hi*h*w], h, w)
+				return
+			}
 			for p := lo; p < hi; p++ {
 				maxPool2x2(sd[p*h*w:(p+1)*h*w], w, oh, ow, out.data[p*oh*ow:(p+1)*oh*ow], idx[p*oh*ow:(p+1)*oh*ow])
 			}
@@ -296,6 +402,7 @@ func MaxPool2D[T Float](x *Dense[T], win Window2D) (*Dense[T], []int) {
 // shape nearly every CNN uses, without a branch per element: which element
 // wins is data, and a branch on it mispredicts half the time. Ties go to the
 // first element in row-major order and NaN wins, as in the general loop.
+// float32 goes to vec.MaxPool2x2 instead, which does the same in SIMD.
 func maxPool2x2[T Float](plane []T, w, oh, ow int, out []T, idx []int) {
 	for y := range oh {
 		r0 := 2 * y * w

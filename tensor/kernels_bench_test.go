@@ -71,3 +71,28 @@ func BenchmarkIndexAddRows(b *testing.B) {
 		IndexAdd(g, 0, idx, []int{1000, 64})
 	}
 }
+
+// BenchmarkIm2ColCol2Im times the unfold and its adjoint at the two
+// convolutions of the reference CNN (3x3, padding 1, batch 64), with the
+// outputs released to the buffer pool as a training step does.
+func BenchmarkIm2ColCol2Im(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 3))
+	win := Window2D{Kernel: [2]int{3, 3}, Padding: [2]int{1, 1}}
+	for _, s := range []struct {
+		name    string
+		c, h, w int
+	}{{"c1x28x28", 1, 28, 28}, {"c32x14x14", 32, 14, 14}} {
+		x := RandN[float32](rng, 64, s.c, s.h, s.w)
+		cols := Im2Col(x, win)
+		b.Run("im2col/"+s.name, func(b *testing.B) {
+			for b.Loop() {
+				Release(Im2Col(x, win))
+			}
+		})
+		b.Run("col2im/"+s.name, func(b *testing.B) {
+			for b.Loop() {
+				Release(Col2Im(cols, x.Shape(), win))
+			}
+		})
+	}
+}

@@ -1,0 +1,102 @@
+package vec
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestAddMatchesTheGoLoop(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	// Two NaNs with different payloads: the one in dst must win, as in Go.
+	nanA, nanB := math.Float32frombits(0x7fc00001), math.Float32frombits(0xffc00002)
+	for _, n := range []int{0, 1, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 180, 1031} {
+		dst, src := sample(rng, n), sample(rng, n)
+		for i := range n {
+			if rng.IntN(8) == 0 {
+				dst[i], src[i] = nanA, nanB
+			}
+		}
+		got := append([]float32(nil), dst...)
+		want := append([]float32(nil), dst...)
+		Add(got, src)
+		withoutAsm(func() { Add(want, src) })
+		require.Equal(t, bits(want), bits(got), "Add, n=%d", n)
+		for i := range n {
+			sum := dst[i] + src[i]
+			require.Equal(t, math.Float32bits(sum), math.Float32bits(got[i]), "Add element %d, n=%d", i, n)
+		}
+	}
+}
+
+func TestAddLeavesTheRestAlone(t *testing.T) {
+	dst := make([]float32, 40)
+	src := make([]float32, 40)
+	for i := range src {
+		src[i] = float32(i + 1)
+	}
+	Add(dst[:33], src)
+	for i := range dst {
+		want := float32(0)
+		if i < 33 {
+			want = float32(i + 1)
+		}
+		require.Equal(t, want, dst[i], "element %d", i)
+	}
+}
+
+func BenchmarkAdd(b *testing.B) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	src := sample(rng, 180)
+	dst := make([]float32, len(src))
+	for _, asm := range []bool{true, false} {
+		name := "go"
+		if asm {
+			name = "asm"
+		}
+		b.Run(name, func(b *testing.B) {
+			saved := useAsm
+			useAsm = asm && saved
+			defer func() { useAsm = saved }()
+			b.SetBytes(int64(8 * len(src)))
+			for b.Loop() {
+				clear(dst)
+				Add(dst, src)
+			}
+		})
+	}
+}
+
+func TestAddRowsMatchesTheGoLoop(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	nanA, nanB := math.Float32frombits(0x7fc00001), math.Float32frombits(0xffc00002)
+	for _, rows := range []int{1, 2, 5, 14} {
+		for _, cols := range []int{1, 5, 7, 8, 9, 13, 14, 16, 17, 27, 28, 29, 40} {
+			for _, pad := range []int{0, 1, 3} {
+				ds, ss := cols+pad, cols+2*pad
+				dst := sample(rng, (rows-1)*ds+cols+5)
+				src := sample(rng, (rows-1)*ss+cols+5)
+				for i := range src {
+					if rng.IntN(8) == 0 {
+						src[i] = nanB
+						dst[min(i, len(dst)-1)] = nanA
+					}
+				}
+				got := append([]float32(nil), dst...)
+				want := append([]float32(nil), dst...)
+				AddRows(got, src, rows, cols, ds, ss)
+				withoutAsm(func() { AddRows(want, src, rows, cols, ds, ss) })
+				require.Equal(t, bits(want), bits(got), "AddRows rows=%d cols=%d pad=%d", rows, cols, pad)
+				for i, v := range dst {
+					r, c := i/ds, i%ds
+					if r < rows && c < cols {
+						v += src[r*ss+c]
+					}
+					require.Equal(t, math.Float32bits(v), math.Float32bits(got[i]), "AddRows element %d, rows=%d cols=%d pad=%d", i, rows, cols, pad)
+				}
+			}
+		}
+	}
+}
