@@ -244,7 +244,8 @@ type problem[T float] struct {
 	// Parallel schedule, set by run.
 	nc                   int // columns per block of packed B
 	bp                   []T // packed B for the current column block
-	tilesPerUnit         int // micro-tile rows per unit of work
+	mTiles               int // micro-tile rows of C
+	tilesPerUnit         int // most micro-tile rows in a unit of work
 	rowBlocks, colChunks int // units = rowBlocks x colChunks
 	bar                  barrier
 	nextB, nextU         atomic.Int64 // claim counters
@@ -275,14 +276,19 @@ func run[T float](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b [
 	mTiles := ceilDiv(m, mr)
 	nc := min(ncFor(k, nr), ceilDiv(n, nr)*nr)
 	// Units: A blocks no taller than mc and, with several workers, about
-	// three units per worker for balance.
-	tilesPerUnit := kr.mc / mr
+	// unitsPerWorker units per worker for balance. Row blocks differ by at
+	// most one micro-tile: a short last block would leave one worker idle
+	// while another computes a whole block (37 tiles in blocks of 7 at
+	// n = 512 give two workers 21 and 16 tiles).
+	rowBlocks := ceilDiv(mTiles, kr.mc/mr)
 	p.colChunks = 1
 	if w > 1 {
-		tilesPerUnit = min(tilesPerUnit, max(1, ceilDiv(mTiles, 3*w)))
-		p.colChunks = min(nc/nr, max(1, ceilDiv(3*w, ceilDiv(mTiles, tilesPerUnit))))
+		rowBlocks = max(rowBlocks, min(mTiles, unitsPerWorker*w))
+		p.colChunks = min(nc/nr, max(1, ceilDiv(unitsPerWorker*w, rowBlocks)))
 	}
-	p.rowBlocks = ceilDiv(mTiles, tilesPerUnit)
+	p.rowBlocks = rowBlocks
+	p.mTiles = mTiles
+	tilesPerUnit := ceilDiv(mTiles, rowBlocks)
 	p.tilesPerUnit = tilesPerUnit
 	nw := min(w, p.rowBlocks*p.colChunks)
 	// Buffers are taken and returned on the calling goroutine, which keeps
@@ -315,6 +321,12 @@ func run[T float](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b [
 	putBuf(roleB, bbuf)
 }
 
+// unitsPerWorker is how many units of work a parallel product aims for per
+// worker: enough for the claim counter to even out a worker that is slowed
+// down, few enough that each unit reuses its packed B slivers over many
+// tiles.
+const unitsPerWorker = 4
+
 // maxWorkers bounds the number of goroutines of one Gemm call.
 const maxWorkers = 64
 
@@ -346,8 +358,8 @@ func (p *problem[T]) worker(abuf []T) {
 				break
 			}
 			rb, cb := u/p.colChunks, u%p.colChunks
-			i0 := rb * p.tilesPerUnit * mr
-			i1 := min(i0+p.tilesPerUnit*mr, p.m)
+			i0 := p.mTiles * rb / p.rowBlocks * mr
+			i1 := min(p.mTiles*(rb+1)/p.rowBlocks*mr, p.m)
 			s0, s1 := slivers*cb/p.colChunks, slivers*(cb+1)/p.colChunks
 			p.work(ap, tmp, jc, nb, nbPad, i0, i1, s0, s1)
 		}
