@@ -51,7 +51,10 @@ type Config struct {
 	Quick bool
 	// Repeat runs every workload this many times on each engine (0 means
 	// once), the engines alternating, and reports each engine's median run:
-	// the machines are shared, and one run can meet a burst of load.
+	// the machines are shared, and one run can meet a burst of load. Run r
+	// of a training workload uses seed r, so that the accuracies reported,
+	// the median over the runs, compare the engines rather than two draws
+	// of one seed each.
 	Repeat int
 	// DataDir holds Fashion-MNIST ("" means datasets.FashionMNISTDir).
 	// Synthetic uses random data of its shape instead.
@@ -102,6 +105,31 @@ type Row struct {
 	// the workload ran more than once; Nabla and PyTorch are the median runs.
 	NablaRuns   []float64 `json:"nabla_runs,omitempty"`
 	PyTorchRuns []float64 `json:"pytorch_runs,omitempty"`
+	// NablaAccuracies and PyTorchAccuracies are the test accuracies of every
+	// run of a training workload, in order (run r trained with seed r).
+	NablaAccuracies   []float64 `json:"nabla_accuracies,omitempty"`
+	PyTorchAccuracies []float64 `json:"pytorch_accuracies,omitempty"`
+}
+
+// Accuracies returns the median test accuracy of each engine's runs, and
+// whether that engine has one.
+func (r Row) Accuracies() (nabla, pytorch float64, okNabla, okPyTorch bool) {
+	nabla, okNabla = medianAccuracy(r.Nabla, r.NablaAccuracies)
+	pytorch, okPyTorch = medianAccuracy(r.PyTorch, r.PyTorchAccuracies)
+	return
+}
+
+// medianAccuracy is the median of runs or, for a single run, rec's accuracy.
+func medianAccuracy(rec *Record, runs []float64) (float64, bool) {
+	if rec == nil || rec.Error != "" {
+		return 0, false
+	}
+	if len(runs) == 0 {
+		return rec.TestAccuracy, true
+	}
+	s := append([]float64(nil), runs...)
+	sort.Float64s(s)
+	return s[(len(s)-1)/2], true
 }
 
 // Value is the figure of a record in the row's unit, and whether there is
@@ -129,7 +157,8 @@ func (r Row) Ratio() (float64, bool) {
 // workload is one row of the plan: how to run it on an engine.
 type workload struct {
 	row Row
-	run func(ctx context.Context, e Engine) (Record, error)
+	// run runs the workload's r-th repetition on e.
+	run func(ctx context.Context, e Engine, r int) (Record, error)
 }
 
 // Compare runs the configured workloads in nabla and, when configured, in
@@ -188,7 +217,7 @@ func Compare(ctx context.Context, cfg Config) (*Report, error) {
 					run = fmt.Sprintf(" (run %d/%d)", r+1, repeat)
 				}
 				fmt.Fprintf(log, "[%d/%d] %-8s %s%s ...\n", i+1, len(plan), e.Name(), row.Workload, run)
-				rec, err := runSafely(ctx, e, w.run)
+				rec, err := runSafely(ctx, e, func(ctx context.Context, e Engine) (Record, error) { return w.run(ctx, e, r) })
 				rec.Engine = e.Name()
 				if err != nil {
 					rec.Error = err.Error()
@@ -202,15 +231,21 @@ func Compare(ctx context.Context, cfg Config) (*Report, error) {
 		}
 		for k, recs := range runs {
 			median, figures := row.median(recs)
-			if k == 0 {
-				row.Nabla = median
-			} else {
-				row.PyTorch = median
+			var accs []float64
+			if row.Unit == "samples/s" && repeat > 1 {
+				for _, rec := range recs {
+					if rec.Error == "" {
+						accs = append(accs, rec.TestAccuracy)
+					}
+				}
 			}
-			if repeat > 1 && k == 0 {
-				row.NablaRuns = figures
-			} else if repeat > 1 {
-				row.PyTorchRuns = figures
+			if repeat == 1 {
+				figures = nil
+			}
+			if k == 0 {
+				row.Nabla, row.NablaRuns, row.NablaAccuracies = median, figures, accs
+			} else {
+				row.PyTorch, row.PyTorchRuns, row.PyTorchAccuracies = median, figures, accs
 			}
 		}
 		rep.Rows = append(rep.Rows, row)
@@ -315,7 +350,7 @@ func (cfg Config) plan() ([]workload, error) {
 				job := MatMulJob{DType: dt, N: n, FLOP: cfg.FLOP}
 				plan = append(plan, workload{
 					row: Row{Workload: fmt.Sprintf("matmul %s n=%d", dt, n), Unit: "GFLOPS"},
-					run: func(ctx context.Context, e Engine) (Record, error) { return e.MatMul(ctx, job) },
+					run: func(ctx context.Context, e Engine, _ int) (Record, error) { return e.MatMul(ctx, job) },
 				})
 			}
 		}
@@ -339,7 +374,11 @@ func (cfg Config) plan() ([]workload, error) {
 			plan = append(plan, workload{
 				row: Row{Workload: fmt.Sprintf("train %s (%s, %d epoch%s × %d samples%s)",
 					name, spec.Describe(), job.Epochs, plural(job.Epochs), samples, data), Unit: "samples/s"},
-				run: func(ctx context.Context, e Engine) (Record, error) { return e.Train(ctx, job) },
+				run: func(ctx context.Context, e Engine, r int) (Record, error) {
+					seeded := job
+					seeded.Seed = uint64(r)
+					return e.Train(ctx, seeded)
+				},
 			})
 		}
 	}
@@ -366,7 +405,7 @@ func (r *Report) Header() string {
 	}
 	runs := ""
 	if m.Runs > 1 {
-		runs = fmt.Sprintf("; median of %d runs per engine", m.Runs)
+		runs = fmt.Sprintf("; median of %d runs per engine (training runs seeded 0 to %d)", m.Runs, m.Runs-1)
 	}
 	return fmt.Sprintf("Machine: %s, %d cores, GOMAXPROCS %d; %s; %s%s; %s%s",
 		m.CPU, m.Cores, m.GOMAXPROCS, m.Go, torch, load, m.Start.UTC().Format("2006-01-02 15:04 MST"), runs)
@@ -389,7 +428,8 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 			cells[4] = sig3(q)
 		}
 		if row.Unit == "samples/s" {
-			cells[5], cells[6] = accuracy(row.Nabla), accuracy(row.PyTorch)
+			a, b, okA, okB := row.Accuracies()
+			cells[5], cells[6] = accuracy(a, okA), accuracy(b, okB)
 		}
 		b.WriteString("| " + strings.Join(cells, " | ") + " |\n")
 	}
@@ -409,11 +449,11 @@ func (r Row) figure(rec *Record) string {
 	}
 }
 
-func accuracy(rec *Record) string {
-	if rec == nil || rec.Error != "" {
+func accuracy(v float64, ok bool) string {
+	if !ok {
 		return "n/a"
 	}
-	return strconv.FormatFloat(rec.TestAccuracy, 'f', 4, 64)
+	return strconv.FormatFloat(v, 'f', 4, 64)
 }
 
 // sig3 formats a positive figure with about three significant digits.

@@ -218,3 +218,76 @@ func TestCompareRepeatReportsTheMedianRun(t *testing.T) {
 		t.Errorf("header %q does not say the figures are medians", rep.Header())
 	}
 }
+
+// seedTorch answers each training run with an accuracy that depends on the
+// run's seed, and keeps the seeds it was given.
+type seedTorch struct {
+	fakeTorch
+	accuracy map[uint64]float64
+	seeds    []uint64
+}
+
+func (s *seedTorch) Train(_ context.Context, j TrainJob) (Record, error) {
+	s.seeds = append(s.seeds, j.Seed)
+	return Record{Bench: "train", Model: j.Model, Epochs: j.Epochs, SamplesPerS: 1000,
+		TestAccuracy: s.accuracy[j.Seed], Seed: j.Seed}, nil
+}
+
+func TestCompareRepeatSeedsTrainingRuns(t *testing.T) {
+	cfg := tinyConfig()
+	cfg.What, cfg.Models, cfg.Repeat = "train", []string{"twolayer"}, 3
+	torch := &seedTorch{accuracy: map[uint64]float64{0: 0.5, 1: 0.9, 2: 0.7}}
+	cfg.Reference = torch
+	rep, err := Compare(context.Background(), cfg)
+	if err != nil || rep.Err() != nil {
+		t.Fatal(err, rep.Err())
+	}
+	if fmt.Sprint(torch.seeds) != "[0 1 2]" {
+		t.Errorf("PyTorch trained with seeds %v, want [0 1 2]", torch.seeds)
+	}
+	row := rep.Rows[0]
+	if fmt.Sprint(row.PyTorchAccuracies) != "[0.5 0.9 0.7]" || len(row.NablaAccuracies) != 3 {
+		t.Fatalf("accuracies %v and %v, want every run's", row.NablaAccuracies, row.PyTorchAccuracies)
+	}
+	_, torchAcc, _, ok := row.Accuracies()
+	if !ok || torchAcc != 0.7 {
+		t.Errorf("PyTorch accuracy %v, want the median 0.7 of %v", torchAcc, row.PyTorchAccuracies)
+	}
+	var out bytes.Buffer
+	if err := rep.WriteMarkdown(&out); err != nil {
+		t.Fatal(err)
+	}
+	_, rows := parseTable(t, out.String())
+	if rows[0][6] != "0.7000" {
+		t.Errorf("table shows PyTorch accuracy %q, want the median 0.7000", rows[0][6])
+	}
+	if !strings.Contains(rep.Header(), "seeded 0 to 2") {
+		t.Errorf("header %q does not name the seeds", rep.Header())
+	}
+}
+
+// TestNablaTrainSeed checks that a training run's seed reaches nabla's
+// generator: the same seed gives the same model, another seed another one.
+func TestNablaTrainSeed(t *testing.T) {
+	job := TrainJob{Model: "twolayer", Epochs: 1, Limit: 256, TestLimit: 200, Synthetic: true}
+	e := &Nabla{}
+	accuracy := func(seed uint64) float64 {
+		j := job
+		j.Seed = seed
+		rec, err := e.Train(context.Background(), j)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rec.Seed != seed {
+			t.Errorf("record says seed %d, want %d", rec.Seed, seed)
+		}
+		return rec.TestAccuracy
+	}
+	a0, a0again, a1, a2 := accuracy(0), accuracy(0), accuracy(1), accuracy(2)
+	if a0 != a0again {
+		t.Errorf("seed 0 gave accuracies %v and %v", a0, a0again)
+	}
+	if a0 == a1 && a1 == a2 {
+		t.Errorf("seeds 0, 1 and 2 all gave accuracy %v: the seed is not used", a0)
+	}
+}

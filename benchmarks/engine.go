@@ -31,6 +31,7 @@ type Record struct {
 	Seconds      float64 `json:"seconds,omitempty"`
 	SamplesPerS  float64 `json:"samples_per_s,omitempty"`
 	TestAccuracy float64 `json:"test_accuracy,omitempty"`
+	Seed         uint64  `json:"seed,omitempty"`
 	Error        string  `json:"error,omitempty"`
 }
 
@@ -57,6 +58,10 @@ type TrainJob struct {
 	// limited).
 	DataDir   string `json:"data"`
 	Synthetic bool   `json:"synthetic"`
+	// Seed seeds the initialisation and the shuffling (0 is the
+	// reference's seed). Each engine has its own generator, so one seed
+	// gives the two engines different draws.
+	Seed uint64 `json:"seed"`
 }
 
 // Engine runs the workloads in one framework.
@@ -133,7 +138,7 @@ func timeMatMul[T tensor.Float](ctx context.Context, job MatMulJob) (float64, er
 // on the whole test set.
 func (e *Nabla) Train(ctx context.Context, job TrainJob) (Record, error) {
 	spec, ok := LookupModel(job.Model)
-	rec := Record{Engine: e.Name(), Bench: "train", Model: job.Model, Epochs: job.Epochs, Batch: spec.Batch}
+	rec := Record{Engine: e.Name(), Bench: "train", Model: job.Model, Epochs: job.Epochs, Batch: spec.Batch, Seed: job.Seed}
 	if !ok {
 		return rec, fmt.Errorf("train: unknown model %q (have %s)", job.Model, ModelNames())
 	}
@@ -145,7 +150,7 @@ func (e *Nabla) Train(ctx context.Context, job TrainJob) (Record, error) {
 		train, test = train.Reshape(spec.Sample...), test.Reshape(spec.Sample...)
 	}
 	rec.Samples = train.Len()
-	rng := rand.New(rand.NewPCG(0, 0))
+	rng := rand.New(rand.NewPCG(job.Seed, 0))
 	tr := spec.NewTrainer(rng)
 	total := job.Epochs * train.NumBatches(spec.Batch, false)
 	every := e.ProgressEvery

@@ -112,7 +112,7 @@ func (t *Torch) Train(ctx context.Context, job TrainJob) (Record, error) {
 	var rec Record
 	err := t.call(map[string]any{
 		"cmd": "train", "model": job.Model, "epochs": job.Epochs, "limit": job.Limit,
-		"test_limit": job.TestLimit, "data": job.DataDir, "synthetic": job.Synthetic, "progress": true,
+		"test_limit": job.TestLimit, "data": job.DataDir, "synthetic": job.Synthetic, "seed": job.Seed, "progress": true,
 	}, &rec)
 	return rec, err
 }

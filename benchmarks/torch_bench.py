@@ -7,7 +7,7 @@ Debian's python3-torch and python3-numpy (run it with /usr/bin/python3) and,
 for real data, dataset-fashion-mnist.
 
   python3 torch_bench.py matmul [--sizes 64,128] [--flop 2e10]
-  python3 torch_bench.py train MODEL [--epochs E] [--limit N] [--test-limit N] [--synthetic]
+  python3 torch_bench.py train MODEL [--epochs E] [--limit N] [--test-limit N] [--synthetic] [--seed S]
   python3 torch_bench.py all
   python3 torch_bench.py serve
 
@@ -15,7 +15,7 @@ MODEL is twolayer, mlp or cnn. The defaults are the reference's settings.
 "serve" is what the Go command uses: it reads one JSON command per line on
 stdin ({"cmd": "info"}, {"cmd": "matmul", "dtype", "n", "flop"} or
 {"cmd": "train", "model", "epochs", "limit", "test_limit", "synthetic",
-"data", "progress"}) and answers each with one JSON line on stdout, so that
+"data", "seed", "progress"}) and answers each with one JSON line on stdout, so that
 torch is imported and the data set loaded once while the Go side interleaves
 its own runs. Errors are answered as {"error": "..."}; progress goes to
 stderr.
@@ -108,10 +108,10 @@ def matmul(sizes=SIZES, flop=FLOP):
             emit(matmul_one(dtype, n, flop))
 
 
-def train(name, epochs=None, root=ROOT, limit=0, test_limit=0, synthetic=False, progress=False):
+def train(name, epochs=None, root=ROOT, limit=0, test_limit=0, synthetic=False, progress=False, seed=0):
     build, opt_name, lr, batch, default_epochs, shape = MODELS[name]
     epochs = epochs or default_epochs
-    torch.manual_seed(0)
+    torch.manual_seed(seed)  # 0 is the reference's seed
     xtr, ytr, xte, yte = load(root, synthetic, limit, test_limit)
     xtr, xte = xtr.view(*shape), xte.view(*shape)
     model = build()
@@ -142,7 +142,7 @@ def train(name, epochs=None, root=ROOT, limit=0, test_limit=0, synthetic=False, 
     return {"engine": "pytorch", "bench": "train", "model": name, "epochs": epochs,
             "batch": batch, "steps": steps, "samples": len(xtr), "seconds": round(seconds, 2),
             "samples_per_s": round(len(xtr) * epochs / seconds),
-            "test_accuracy": round(correct / len(xte), 4)}
+            "test_accuracy": round(correct / len(xte), 4), "seed": seed}
 
 
 def blas():
@@ -176,7 +176,7 @@ def serve():
             elif cmd == "train":
                 out = train(req["model"], req.get("epochs") or None, req.get("data") or ROOT,
                             req.get("limit") or 0, req.get("test_limit") or 0,
-                            bool(req.get("synthetic")), bool(req.get("progress")))
+                            bool(req.get("synthetic")), bool(req.get("progress")), int(req.get("seed") or 0))
             else:
                 out = {"error": f"unknown command {cmd!r}"}
         except Exception as e:  # report and carry on with the next command
@@ -195,6 +195,7 @@ def main():
     p.add_argument("--test-limit", type=int, default=0, help="use only the first N test samples")
     p.add_argument("--synthetic", action="store_true", help="random Fashion-MNIST-shaped data")
     p.add_argument("--data", default=ROOT, help="Fashion-MNIST directory")
+    p.add_argument("--seed", type=int, default=0, help="torch.manual_seed for training (0, the reference's)")
     a = p.parse_args()
     if a.what == "serve":
         return serve()
@@ -204,7 +205,7 @@ def main():
     if a.what == "train" and not a.model:
         p.error("train needs a MODEL")
     for m in models:
-        emit(train(m, a.epochs or None, a.data, a.limit, a.test_limit, a.synthetic))
+        emit(train(m, a.epochs or None, a.data, a.limit, a.test_limit, a.synthetic, seed=a.seed))
 
 
 if __name__ == "__main__":
