@@ -43,13 +43,13 @@
 //
 // # Small products
 //
-// With AVX-512, products of m*n*k up to 2^25 skip most of the packing
-// (sup.go): strided forms of the micro-kernels read op(A) in place, whether
-// transposed or not, and op(B) in place when it is not transposed, masking
-// the columns of the right edge; only bottom-edge tiles of A and a
-// transposed B are packed. Their units of work go to long-lived helper
-// goroutines (pool.go), which a train step's back-to-back products find
-// awake, instead of to goroutines started per call. The tiles, k blocks and
-// their order are those of the packed path, so this path too gives the same
-// bits on any number of cores.
+// With AVX-512, products of m*n*k up to 2^29 (squares up to n = 812) skip
+// most of the packing (sup.go): strided forms of the micro-kernels read
+// op(A) in place, whether transposed or not, and op(B) in place when it is
+// not transposed, masking the columns of the right edge; only bottom-edge
+// tiles of A and a transposed B are packed. Their units of work go to
+// long-lived helper goroutines (pool.go), which a train step's back-to-back
+// products find awake, instead of to goroutines started per call. The
+// tiles, k blocks and their order are those of the packed path, so this
+// path too gives the same bits on any number of cores.
 package gemm

@@ -24,11 +24,14 @@ import "unsafe"
 // the same beta, as the packed path, in the same k-block order: which
 // worker runs a unit changes nothing in the result.
 
-// supMax is the largest m*n*k that takes the small-product path. Beyond it
-// the packed path's reuse of packed blocks wins (measured at n = 512 on
-// AVX-512); below it, including the Linear layers of the reference CNN at
-// 64 x 128 x 3136, the small-product path is up to twice as fast.
-const supMax = 1 << 25
+// supMax is the largest m*n*k that takes the small-product path. Measured
+// on two Zen 4 cores (AVX-512), this path is faster than the packed one up
+// to n = 768 (float32 n = 512: 200 against 170 GFLOPS; float64 n = 384:
+// 100 against 75), since it neither packs B nor waits at a barrier, and
+// the two are even at n = 1024, where the packed path's reuse of packed
+// blocks starts to pay. It is also the path of the reference models' Linear
+// layers (the MLP's 128 x 512 x 784 ran 20% faster for it).
+const supMax = 1 << 29
 
 // forcePacked makes every product take the packed path, for tests.
 var forcePacked bool
