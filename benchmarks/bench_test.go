@@ -9,30 +9,46 @@ import (
 )
 
 // BenchmarkMatMul times tensor.MatMul of two square n x n matrices, the
-// reference's GEMM workload, and reports GFLOPS (2n³ per product).
+// reference's GEMM workload, and reports GFLOPS (2n³ per product). Each
+// product is released once made, as the comparison does (PyTorch frees each
+// result when the loop drops it); BenchmarkMatMulGarbage leaves them to the
+// garbage collector instead.
 //
 //	go test -run '^$' -bench MatMul ./benchmarks/
 func BenchmarkMatMul(b *testing.B) {
+	benchMatMulSizes(b, MatMulSizes, true)
+}
+
+// BenchmarkMatMulGarbage is BenchmarkMatMul without the release: what a
+// loop that drops its products costs, the collector's work included.
+func BenchmarkMatMulGarbage(b *testing.B) {
+	benchMatMulSizes(b, []int{64, 512}, false)
+}
+
+func benchMatMulSizes(b *testing.B, sizes []int, release bool) {
 	for _, dt := range MatMulDTypes {
-		for _, n := range MatMulSizes {
+		for _, n := range sizes {
 			b.Run(dt+"/n="+strconv.Itoa(n), func(b *testing.B) {
 				if dt == "float32" {
-					benchMatMul[float32](b, n)
+					benchMatMul[float32](b, n, release)
 				} else {
-					benchMatMul[float64](b, n)
+					benchMatMul[float64](b, n, release)
 				}
 			})
 		}
 	}
 }
 
-func benchMatMul[T tensor.Float](b *testing.B, n int) {
+func benchMatMul[T tensor.Float](b *testing.B, n int, release bool) {
 	rng := rand.New(rand.NewPCG(1, uint64(n)))
 	x := tensor.RandN[T](rng, n, n)
 	y := tensor.RandN[T](rng, n, n)
 	b.ReportAllocs()
 	for b.Loop() {
-		tensor.MatMul(x, y)
+		c := tensor.MatMul(x, y)
+		if release {
+			tensor.Release(c)
+		}
 	}
 	b.ReportMetric(MatMulFLOP(n)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOPS")
 }
