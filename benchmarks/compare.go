@@ -28,6 +28,9 @@ const (
 	QuickFLOP      = MatMulFLOPPerRun / 10
 )
 
+// DefaultSettle is Config.Settle's default.
+const DefaultSettle = 500 * time.Millisecond
+
 // QuickSizes are the GEMM sizes of a quick run.
 var QuickSizes = []int{64, 128, 256, 512}
 
@@ -56,6 +59,12 @@ type Config struct {
 	// the median over the runs, compare the engines rather than two draws
 	// of one seed each.
 	Repeat int
+	// Settle is the pause before every run but the first, so that the
+	// threads of the run before have gone idle: after a product, OpenBLAS's
+	// threads spin for about 0.1 s, and a nabla GEMM timed straight after a
+	// PyTorch one ran 30% slower for it. 0 means DefaultSettle; a negative
+	// value means no pause.
+	Settle time.Duration
 	// DataDir holds Fashion-MNIST ("" means datasets.FashionMNISTDir).
 	// Synthetic uses random data of its shape instead.
 	DataDir   string
@@ -199,6 +208,11 @@ func Compare(ctx context.Context, cfg Config) (*Report, error) {
 		rep.Machine.Torch = engines[1].Version()
 	}
 	repeat := max(cfg.Repeat, 1)
+	settle := cfg.Settle
+	if settle == 0 {
+		settle = DefaultSettle
+	}
+	first := true
 	for i, w := range plan {
 		row := w.row
 		runs := make([][]Record, len(engines))
@@ -209,6 +223,10 @@ func Compare(ctx context.Context, cfg Config) (*Report, error) {
 			}
 			for _, k := range order {
 				e := engines[k]
+				if !first && settle > 0 {
+					sleep(ctx, settle)
+				}
+				first = false
 				if ctx.Err() != nil {
 					break
 				}
@@ -257,6 +275,16 @@ func Compare(ctx context.Context, cfg Config) (*Report, error) {
 	rep.Machine.End = time.Now()
 	rep.Machine.LoadAfter = loadAvg()
 	return rep, nil
+}
+
+// sleep pauses for d or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
 }
 
 // median returns the run with the median figure (the lower of the two

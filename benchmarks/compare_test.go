@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // fakeTorch stands in for PyTorch with fixed figures, so that the test needs
@@ -28,7 +29,7 @@ func (fakeTorch) Train(_ context.Context, j TrainJob) (Record, error) {
 // tinyConfig is the compare command's configuration scaled down to a few
 // seconds: small GEMMs, one (partial) batch of random data per model.
 func tinyConfig() Config {
-	return Config{Sizes: []int{16, 32}, FLOP: 1e5, Synthetic: true, Limit: 64, TestLimit: 32, Epochs: 1}
+	return Config{Sizes: []int{16, 32}, FLOP: 1e5, Synthetic: true, Limit: 64, TestLimit: 32, Epochs: 1, Settle: -1}
 }
 
 // parseTable returns the header line and the cells of the table's data
@@ -289,5 +290,39 @@ func TestNablaTrainSeed(t *testing.T) {
 	}
 	if a0 == a1 && a1 == a2 {
 		t.Errorf("seeds 0, 1 and 2 all gave accuracy %v: the seed is not used", a0)
+	}
+}
+
+// stampTorch records when each of its GEMM runs starts.
+type stampTorch struct {
+	fakeTorch
+	starts []time.Time
+}
+
+func (s *stampTorch) MatMul(ctx context.Context, j MatMulJob) (Record, error) {
+	s.starts = append(s.starts, time.Now())
+	return s.fakeTorch.MatMul(ctx, j)
+}
+
+func TestCompareSettlesBetweenRuns(t *testing.T) {
+	cfg := tinyConfig()
+	cfg.What, cfg.Sizes, cfg.Repeat, cfg.Settle = "matmul", []int{8}, 2, 40*time.Millisecond
+	torch := &stampTorch{}
+	cfg.Reference = torch
+	start := time.Now()
+	rep, err := Compare(context.Background(), cfg)
+	if err != nil || rep.Err() != nil {
+		t.Fatal(err, rep.Err())
+	}
+	// Four runs per dtype, eight in all: seven pauses.
+	if got, want := time.Since(start), 7*cfg.Settle; got < want {
+		t.Errorf("Compare took %v, want at least %v of pauses", got, want)
+	}
+	// The order alternates, so two PyTorch runs may follow each other, but
+	// never without a pause between them.
+	for i := 1; i < len(torch.starts); i++ {
+		if gap := torch.starts[i].Sub(torch.starts[i-1]); gap < cfg.Settle {
+			t.Errorf("PyTorch's runs %d and %d started %v apart, want a pause of %v", i-1, i, gap, cfg.Settle)
+		}
 	}
 }

@@ -48,6 +48,7 @@ func main() {
 	flag.IntVar(&cfg.TestLimit, "test-limit", 0, "evaluate on the first N test samples only (default all 10000)")
 	flag.Float64Var(&cfg.FLOP, "flop", 0, "floating-point operations timed per GEMM size (default 2e10; the reference times 2e9, too few products for a steady state)")
 	flag.IntVar(&cfg.Repeat, "repeat", 1, "run every workload this many times on each engine, alternating, and report the median runs")
+	flag.DurationVar(&cfg.Settle, "settle", benchmarks.DefaultSettle, "pause before each run, for the previous run's threads to go idle (0s: none)")
 	flag.BoolVar(&cfg.Quick, "quick", false, fmt.Sprintf("smoke run: %d training and %d test samples, %d epoch, GEMM to 512 (explicit flags win)",
 		benchmarks.QuickLimit, benchmarks.QuickTestLimit, benchmarks.QuickEpochs))
 	flag.Usage = func() {
@@ -59,6 +60,9 @@ func main() {
 	flag.Parse()
 	if flag.NArg() > 0 {
 		fail("unexpected arguments %q", flag.Args())
+	}
+	if cfg.Settle == 0 {
+		cfg.Settle = -1 // -settle 0s: no pause
 	}
 	cfg.Models = split(*models)
 	for _, s := range split(*sizes) {
