@@ -433,7 +433,13 @@ func (r *Report) Header() string {
 	}
 	runs := ""
 	if m.Runs > 1 {
-		runs = fmt.Sprintf("; median of %d runs per engine (training runs seeded 0 to %d)", m.Runs, m.Runs-1)
+		runs = fmt.Sprintf("; median of %d runs per engine", m.Runs)
+		for _, row := range r.Rows {
+			if row.Unit == "samples/s" {
+				runs += fmt.Sprintf(" (training runs seeded 0 to %d)", m.Runs-1)
+				break
+			}
+		}
 	}
 	return fmt.Sprintf("Machine: %s, %d cores, GOMAXPROCS %d; %s; %s%s; %s%s",
 		m.CPU, m.Cores, m.GOMAXPROCS, m.Go, torch, load, m.Start.UTC().Format("2006-01-02 15:04 MST"), runs)
