@@ -43,7 +43,7 @@
 //
 // # Small products
 //
-// With AVX-512, products of m*n*k up to 2^29 (squares up to n = 812) skip
+// With AVX-512, products of m*n*k below 2^31 (squares up to n = 1290) skip
 // most of the packing (sup.go): strided forms of the micro-kernels read
 // op(A) in place, whether transposed or not, and op(B) in place when it is
 // not transposed, masking the columns of the right edge; only bottom-edge

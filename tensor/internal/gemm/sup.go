@@ -26,12 +26,13 @@ import "unsafe"
 
 // supMax is the largest m*n*k that takes the small-product path. Measured
 // on two Zen 4 cores (AVX-512), this path is faster than the packed one up
-// to n = 768 (float32 n = 512: 200 against 170 GFLOPS; float64 n = 384:
-// 100 against 75), since it neither packs B nor waits at a barrier, and
-// the two are even at n = 1024, where the packed path's reuse of packed
-// blocks starts to pay. It is also the path of the reference models' Linear
-// layers (the MLP's 128 x 512 x 784 ran 20% faster for it).
-const supMax = 1 << 29
+// to n = 1024 (float32 n = 512: 200 against 170 GFLOPS; n = 1024: 182
+// against 165; float64 n = 384: 100 against 75), since it neither packs B
+// nor waits at a barrier. The two are even at n = 1536 and 2048, and at
+// n = 3072 the packed path's reuse of packed blocks wins (float32: 200
+// against 180). It is also the path of the reference models' Linear layers
+// (the MLP's 128 x 512 x 784 ran 20% faster for it).
+const supMax = 1<<31 - 1
 
 // forcePacked makes every product take the packed path, for tests.
 var forcePacked bool
