@@ -6,7 +6,11 @@ package tensor
 // (image, channel) planes, which write disjoint parts of the output, in fixed
 // blocks: results do not depend on GOMAXPROCS.
 
-import "github.com/nabla-go/nabla/tensor/internal/vec"
+import (
+	"sync/atomic"
+
+	"github.com/nabla-go/nabla/tensor/internal/vec"
+)
 
 // Window2D describes a window sliding over the last two dimensions of an NCHW
 // tensor. Each field holds (height, width). A zero Stride or Dilation means 1;
@@ -443,23 +447,29 @@ func pick[T Float](a, b T, t int) T {
 // indices of MaxPool2D it reproduces the pooled values.
 func GatherPlanes[T Float](a *Dense[T], indices []int, oh, ow int) *Dense[T] {
 	n, c, h, w := nchw("GatherPlanes", a.shape)
-	checkPlaneIndices("GatherPlanes", indices, n*c*oh*ow, h*w)
-	out := Zeros[T](n, c, oh, ow)
+	checkIndexCount("GatherPlanes", indices, n*c*oh*ow)
+	out := empty[T](n, c, oh, ow)
 	if out.Size() == 0 {
 		return out
 	}
 	src := a.Contiguous()
 	sd := src.data[src.offset:]
 	l := oh * ow
+	var bad badIndex
 	planeFor(n*c, l, func(lo, hi int) {
 		for p := lo; p < hi; p++ {
 			plane := sd[p*h*w : (p+1)*h*w]
 			dst := out.data[p*l : (p+1)*l]
 			for q, i := range indices[p*l : (p+1)*l] {
+				if uint(i) >= uint(len(plane)) {
+					bad.note(p*l + q)
+					continue
+				}
 				dst[q] = plane[i]
 			}
 		}
 	})
+	bad.check("GatherPlanes", indices, h*w)
 	return out
 }
 
@@ -472,7 +482,7 @@ func GatherPlanes[T Float](a *Dense[T], indices []int, oh, ow int) *Dense[T] {
 // tensor-wide zero fill followed by a scatter over memory gone cold.
 func ScatterAddPlanes[T Float](src *Dense[T], indices []int, h, w int) *Dense[T] {
 	n, c, oh, ow := nchw("ScatterAddPlanes", src.shape)
-	checkPlaneIndices("ScatterAddPlanes", indices, n*c*oh*ow, h*w)
+	checkIndexCount("ScatterAddPlanes", indices, n*c*oh*ow)
 	out := empty[T](n, c, h, w)
 	if out.Size() == 0 {
 		return out
@@ -484,29 +494,65 @@ func ScatterAddPlanes[T Float](src *Dense[T], indices []int, h, w int) *Dense[T]
 	s := src.Contiguous()
 	sd := s.data[s.offset:]
 	l := oh * ow
+	var bad badIndex
 	planeFor(n*c, h*w+l, func(lo, hi int) {
 		for p := lo; p < hi; p++ {
-			scatterPlane(out.data[p*h*w:(p+1)*h*w], sd[p*l:(p+1)*l], indices[p*l:(p+1)*l])
+			if q := scatterPlane(out.data[p*h*w:(p+1)*h*w], sd[p*l:(p+1)*l], indices[p*l:(p+1)*l]); q >= 0 {
+				bad.note(p*l + q)
+			}
 		}
 	})
+	bad.check("ScatterAddPlanes", indices, h*w)
 	return out
 }
 
-// scatterPlane sets plane to zero and adds src[q] at indices[q].
-func scatterPlane[T Float](plane, src []T, indices []int) {
+// scatterPlane sets plane to zero and adds src[q] at indices[q], skipping
+// indices outside the plane; it returns the position q of the first one
+// skipped, or -1.
+func scatterPlane[T Float](plane, src []T, indices []int) int {
 	clear(plane)
+	first := -1
 	for q, i := range indices {
+		if uint(i) >= uint(len(plane)) {
+			if first < 0 {
+				first = q
+			}
+			continue
+		}
 		plane[i] += src[q]
 	}
+	return first
 }
 
-func checkPlaneIndices(op string, indices []int, want, planeSize int) {
+func checkIndexCount(op string, indices []int, want int) {
 	if len(indices) != want {
 		panic(shapeErrorf(op, "%d indices for %d elements", len(indices), want))
 	}
-	for _, i := range indices {
-		if i < 0 || i >= planeSize {
-			panic(shapeErrorf(op, "index %d out of range [0, %d)", i, planeSize))
+}
+
+// badIndex records, for a pass over planes that runs in parallel, the
+// lowest position of an index outside its plane. The pass checks each index
+// as it uses it, instead of a separate pass over all of them first, and the
+// caller panics after it, on its own goroutine, where a recover sees it.
+type badIndex struct {
+	pos atomic.Int64 // lowest bad position plus one, or 0
+}
+
+func (b *badIndex) note(pos int) {
+	for {
+		cur := b.pos.Load()
+		if cur != 0 && cur <= int64(pos)+1 {
+			return
 		}
+		if b.pos.CompareAndSwap(cur, int64(pos)+1) {
+			return
+		}
+	}
+}
+
+// check panics with the lowest bad index, if any.
+func (b *badIndex) check(op string, indices []int, planeSize int) {
+	if p := b.pos.Load(); p != 0 {
+		panic(shapeErrorf(op, "index %d (element %d) out of range [0, %d)", indices[p-1], p-1, planeSize))
 	}
 }

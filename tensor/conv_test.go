@@ -224,6 +224,44 @@ func TestConvKernelShapePanics(t *testing.T) {
 	}
 }
 
+// TestPlaneIndicesOutOfRange puts bad indices in a tensor large enough for
+// the planes to be split over goroutines: the panic still reaches the
+// caller, and it names the lowest bad position, whichever goroutine met it.
+func TestPlaneIndicesOutOfRange(t *testing.T) {
+	const n, c, h, w = 8, 16, 28, 28 // 128 planes of 784, pooled to 14x14
+	rng := rand.New(rand.NewPCG(3, 4))
+	x := RandN[float64](rng, n, c, h, w)
+	_, idx := MaxPool2D(x, Window2D{Kernel: [2]int{2, 2}, Stride: [2]int{2, 2}})
+	g := RandN[float64](rng, n, c, 14, 14)
+	for _, tc := range []struct {
+		name string
+		bad  map[int]int // position: index
+		want string
+	}{
+		{"past-the-end", map[int]int{20000: h * w, 5000: h*w + 7}, "index 791 (element 5000) out of range [0, 784)"},
+		{"negative", map[int]int{25087: -1}, "index -1 (element 25087) out of range [0, 784)"},
+	} {
+		bad := append([]int(nil), idx...)
+		for p, i := range tc.bad {
+			bad[p] = i
+		}
+		for op, f := range map[string]func(){
+			"GatherPlanes":     func() { GatherPlanes(x, bad, 14, 14) },
+			"ScatterAddPlanes": func() { ScatterAddPlanes(g, bad, h, w) },
+		} {
+			t.Run(tc.name+"/"+op, func(t *testing.T) {
+				defer func() {
+					err, ok := recover().(error)
+					require.True(t, ok, "want a panic carrying an error")
+					require.ErrorIs(t, err, ErrShape)
+					require.Contains(t, err.Error(), op+": "+tc.want)
+				}()
+				f()
+			})
+		}
+	}
+}
+
 func TestWindowOutSize(t *testing.T) {
 	// Values from torch.nn.functional.conv2d output shapes.
 	oh, ow := Window2D{Kernel: [2]int{3, 3}, Stride: [2]int{2, 2}, Padding: [2]int{1, 1}}.OutSize(28, 27)
