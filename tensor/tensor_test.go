@@ -145,6 +145,27 @@ func TestReductions(t *testing.T) {
 	requireShapePanic(t, "axis 3 out of range for 3 dimensions", func() { Sum(a, []int{3}, false) })
 }
 
+// TestSumOfEveryLength sums runs of every length around the eight partial
+// sums of sumSlice (and a long one) in float32, with integer values small
+// enough for every order to be exact, and a run whose exact float32 sum a
+// single running sum loses.
+func TestSumOfEveryLength(t *testing.T) {
+	for _, n := range []int{0, 1, 2, 7, 8, 9, 15, 16, 17, 23, 784, 1001} {
+		xs := make([]float32, n)
+		want := 0
+		for i := range xs {
+			xs[i] = float32(i%13 - 6)
+			want += i%13 - 6
+		}
+		require.Equal(t, float32(want), Sum(New(xs, n), nil, false).Item(), "length %d", n)
+	}
+	// 2^24 and fourteen ones: a single running sum stays at 2^24, since
+	// each 2^24 + 1 rounds back down to it; the partial sums add the ones
+	// among themselves first (the zeros keep them out of 2^24's sum).
+	xs := []float32{1 << 24, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1}
+	require.Equal(t, float32(1<<24+14), Sum(New(xs, len(xs)), nil, false).Item())
+}
+
 func TestLogSumExpAndSoftmaxStable(t *testing.T) {
 	x := New([]float64{1000, 0, -1000}, 3)
 	require.InDelta(t, 1000, LogSumExp(x, nil, false).Item(), 1e-12)
