@@ -276,17 +276,29 @@ func reluInPlace[T Float](o []T) { reluSlice(o, o) }
 // ReLU's is a vector loop.
 func addReLU[T Float](o, y []T) {
 	if len(y) == 1 {
-		b := y[0]
-		for i := range o {
-			o[i] += b
-		}
-	} else {
-		y = y[:len(o)]
-		for i := range o {
-			o[i] += y[i]
-		}
+		addScalar(o, y[0], true)
+		return
+	}
+	y = y[:len(o)]
+	for i := range o {
+		o[i] += y[i]
 	}
 	reluSlice(o, o)
+}
+
+// addScalar sets o[i] += b and then, with relu, o to max(o, 0) as
+// reluSlice does: for float32 in one vector loop.
+func addScalar[T Float](o []T, b T, relu bool) {
+	if o32, ok := any(o).([]float32); ok {
+		vec.AddScalar(o32, float32(b), relu)
+		return
+	}
+	for i := range o {
+		o[i] += b
+	}
+	if relu {
+		reluSlice(o, o)
+	}
 }
 
 // isTrailing reports whether small equals the last dimensions of shape.

@@ -96,3 +96,23 @@ func BenchmarkIm2ColCol2Im(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkConvForward times the forward products of the reference CNN's
+// convolutions at batch 64, with their bias and ReLU: the filters against
+// each image's columns (GroupedMatMulReLU).
+func BenchmarkConvForward(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 3))
+	for _, s := range []struct {
+		name       string
+		out, k, hw int
+	}{{"conv1", 32, 9, 784}, {"conv2", 64, 288, 196}} {
+		w := RandN[float32](rng, 1, s.out, s.k)
+		cols := RandN[float32](rng, 64, 1, s.k, s.hw)
+		bias := RandN[float32](rng, s.out)
+		b.Run(s.name, func(b *testing.B) {
+			for b.Loop() {
+				Release(GroupedMatMulReLU(w, cols, bias))
+			}
+		})
+	}
+}

@@ -12,6 +12,21 @@ func Add(dst, src []float32) {
 	addGo(dst[done:], src[done:])
 }
 
+// AddScalar sets dst[i] += b and then, with relu, dst[i] to ReLU's value
+// of the sum (a positive sum or NaN unchanged, anything else +0): a
+// convolution's bias, and its activation, over a row of its product. The
+// sum is Go's dst[i] + b, in the assembly too.
+func AddScalar(dst []float32, b float32, relu bool) {
+	done := addScalarAsm(dst, b, relu)
+	rest := dst[done:]
+	for i := range rest {
+		rest[i] += b
+	}
+	if relu {
+		reluGo(rest, rest)
+	}
+}
+
 func addGo(dst, src []float32) {
 	src = src[:len(dst)]
 	for i := range dst {

@@ -85,3 +85,93 @@ addtail:
 	JNZ     addrow
 	VZEROUPPER
 	RET
+
+// ADDB adds the broadcast bias Y9 to four vectors of dst at off(DI).
+#define ADDB(off) \
+	VMOVUPS off(DI), Y1; \
+	VMOVUPS 32+off(DI), Y2; \
+	VMOVUPS 64+off(DI), Y3; \
+	VMOVUPS 96+off(DI), Y4; \
+	VADDPS  Y9, Y1, Y1; \
+	VADDPS  Y9, Y2, Y2; \
+	VADDPS  Y9, Y3, Y3; \
+	VADDPS  Y9, Y4, Y4
+
+// func addScalarAVX2(dst *float32, b float32, n int)
+// dst = dst + b, dst the first operand (its NaN wins when both are NaN, as
+// in Go's dst[i] += b).
+TEXT ·addScalarAVX2(SB), NOSPLIT, $0-24
+	MOVQ         dst+0(FP), DI
+	VBROADCASTSS b+8(FP), Y9
+	MOVQ         n+16(FP), CX
+
+adds32:
+	CMPQ    CX, $32
+	JLT     adds8
+	ADDB(0)
+	VMOVUPS Y1, (DI)
+	VMOVUPS Y2, 32(DI)
+	VMOVUPS Y3, 64(DI)
+	VMOVUPS Y4, 96(DI)
+	ADDQ    $128, DI
+	SUBQ    $32, CX
+	JMP     adds32
+
+adds8:
+	TESTQ   CX, CX
+	JZ      addsdone
+	VMOVUPS (DI), Y1
+	VADDPS  Y9, Y1, Y1
+	VMOVUPS Y1, (DI)
+	ADDQ    $32, DI
+	SUBQ    $8, CX
+	JMP     adds8
+
+addsdone:
+	VZEROUPPER
+	RET
+
+// func addScalarReLUAVX2(dst *float32, b float32, n int)
+// dst = ReLU(dst + b): the sum as in addScalarAVX2, then reluAVX2's
+// compare-and-mask (a positive sum or NaN passes, anything else is +0).
+TEXT ·addScalarReLUAVX2(SB), NOSPLIT, $0-24
+	MOVQ         dst+0(FP), DI
+	VBROADCASTSS b+8(FP), Y9
+	MOVQ         n+16(FP), CX
+	VXORPS       Y0, Y0, Y0
+
+addr32:
+	CMPQ    CX, $32
+	JLT     addr8
+	ADDB(0)
+	VCMPPS  $6, Y0, Y1, Y5
+	VCMPPS  $6, Y0, Y2, Y6
+	VCMPPS  $6, Y0, Y3, Y7
+	VCMPPS  $6, Y0, Y4, Y8
+	VANDPS  Y1, Y5, Y5
+	VANDPS  Y2, Y6, Y6
+	VANDPS  Y3, Y7, Y7
+	VANDPS  Y4, Y8, Y8
+	VMOVUPS Y5, (DI)
+	VMOVUPS Y6, 32(DI)
+	VMOVUPS Y7, 64(DI)
+	VMOVUPS Y8, 96(DI)
+	ADDQ    $128, DI
+	SUBQ    $32, CX
+	JMP     addr32
+
+addr8:
+	TESTQ   CX, CX
+	JZ      addrdone
+	VMOVUPS (DI), Y1
+	VADDPS  Y9, Y1, Y1
+	VCMPPS  $6, Y0, Y1, Y5
+	VANDPS  Y1, Y5, Y5
+	VMOVUPS Y5, (DI)
+	ADDQ    $32, DI
+	SUBQ    $8, CX
+	JMP     addr8
+
+addrdone:
+	VZEROUPPER
+	RET

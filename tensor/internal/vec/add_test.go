@@ -121,3 +121,35 @@ func TestAddRowsMatchesTheGoLoop(t *testing.T) {
 		}
 	}
 }
+
+func TestAddScalarMatchesTheGoLoop(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	biases := append([]float32{0.75, -2}, specials...)
+	for _, n := range []int{0, 1, 7, 8, 9, 31, 32, 33, 65, 196, 1031} {
+		for _, b := range biases {
+			for _, relu := range []bool{false, true} {
+				x := sample(rng, n)
+				got, want := append([]float32(nil), x...), append([]float32(nil), x...)
+				AddScalar(got, b, relu)
+				withoutAsm(func() { AddScalar(want, b, relu) })
+				requireSameSums(t, want, got, "AddScalar(n=%d, b=%v, relu=%v)", n, b, relu)
+			}
+		}
+	}
+}
+
+func TestAddScalarValues(t *testing.T) {
+	// Nine elements: eight in a vector, one in the Go tail.
+	x := []float32{-3, -1, 0, 2, 5, -0.5, float32(math.Inf(-1)), 10, -1}
+	plain := append([]float32(nil), x...)
+	AddScalar(plain, 1, false)
+	require.Equal(t, []float32{-2, 0, 1, 3, 6, 0.5, float32(math.Inf(-1)), 11, 0}, plain)
+	AddScalar(x, 1, true)
+	require.Equal(t, []float32{0, 0, 1, 3, 6, 0.5, 0, 11, 0}, x)
+	for i, v := range x {
+		require.False(t, math.Signbit(float64(v)), "element %d: ReLU gives +0, not -0", i)
+	}
+	nan := []float32{float32(math.NaN())}
+	AddScalar(nan, 1, true)
+	require.True(t, nan[0] != nan[0], "NaN passes the ReLU")
+}

@@ -1,8 +1,10 @@
 // Package vec holds the elementwise float32 loops of a training step that Go
-// does not vectorise: ReLU and its backward mask. On amd64 with AVX2 they
-// run eight lanes at a time in assembly; elsewhere, and under the purego
-// build tag, the Go loops below run. Both paths do the same IEEE operations,
-// so they give the same bits (the tests compare them).
+// does not vectorise: ReLU and its backward mask, a bias added to a row
+// (with or without the ReLU), col2im's adds and the 2x2 max-pool. On amd64
+// with AVX2 (AVX-512 for the max-pool) they run in assembly, eight or
+// sixteen lanes at a time; elsewhere, and under the purego build tag, Go
+// loops run. Both paths do the same IEEE operations, so they give the same
+// bits (the tests compare them).
 package vec
 
 import "math"
