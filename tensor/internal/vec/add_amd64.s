@@ -1,6 +1,7 @@
 //go:build amd64 && !purego
 
 #include "textflag.h"
+#include "relu_amd64.h"
 
 // func addAVX2(dst, src *float32, n int)
 // dst = dst + src, dst the first operand (its NaN wins when both are NaN,
@@ -144,18 +145,8 @@ addr32:
 	CMPQ    CX, $32
 	JLT     addr8
 	ADDB(0)
-	VCMPPS  $6, Y0, Y1, Y5
-	VCMPPS  $6, Y0, Y2, Y6
-	VCMPPS  $6, Y0, Y3, Y7
-	VCMPPS  $6, Y0, Y4, Y8
-	VANDPS  Y1, Y5, Y5
-	VANDPS  Y2, Y6, Y6
-	VANDPS  Y3, Y7, Y7
-	VANDPS  Y4, Y8, Y8
-	VMOVUPS Y5, (DI)
-	VMOVUPS Y6, 32(DI)
-	VMOVUPS Y7, 64(DI)
-	VMOVUPS Y8, 96(DI)
+	RELU4
+	STORE4(DI)
 	ADDQ    $128, DI
 	SUBQ    $32, CX
 	JMP     addr32

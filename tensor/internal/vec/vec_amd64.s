@@ -1,6 +1,7 @@
 //go:build amd64 && !purego
 
 #include "textflag.h"
+#include "relu_amd64.h"
 
 // func reluAVX2(dst, src *float32, n int)
 // dst = src AND (src NLE 0): the comparison is true for src > 0 and for NaN
@@ -19,18 +20,8 @@ relu32:
 	VMOVUPS 32(SI), Y2
 	VMOVUPS 64(SI), Y3
 	VMOVUPS 96(SI), Y4
-	VCMPPS  $6, Y0, Y1, Y5
-	VCMPPS  $6, Y0, Y2, Y6
-	VCMPPS  $6, Y0, Y3, Y7
-	VCMPPS  $6, Y0, Y4, Y8
-	VANDPS  Y1, Y5, Y5
-	VANDPS  Y2, Y6, Y6
-	VANDPS  Y3, Y7, Y7
-	VANDPS  Y4, Y8, Y8
-	VMOVUPS Y5, (DI)
-	VMOVUPS Y6, 32(DI)
-	VMOVUPS Y7, 64(DI)
-	VMOVUPS Y8, 96(DI)
+	RELU4
+	STORE4(DI)
 	ADDQ    $128, SI
 	ADDQ    $128, DI
 	SUBQ    $32, CX
