@@ -43,3 +43,28 @@ func TestAddToReLU(t *testing.T) {
 		})
 	}
 }
+
+// TestAddToReLUFloat32 takes the vector loops: a bias row, and no bias or a
+// single value over a tensor large enough to be split into blocks.
+func TestAddToReLUFloat32(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	for _, tc := range []struct {
+		name     string
+		dst, src *Dense[float32]
+	}{
+		{"bias row", RandN[float32](rng, 64, 50), RandN[float32](rng, 50)},
+		{"no bias", RandN[float32](rng, 300, 257), nil},
+		{"scalar", RandN[float32](rng, 300, 257), Scalar[float32](-0.5)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			want := tc.dst
+			if tc.src != nil {
+				want = Add(tc.dst, tc.src)
+			}
+			want = ReLU(want)
+			got := tc.dst.Clone()
+			AddToReLU(got, tc.src)
+			require.Equal(t, want.Data(), got.Data())
+		})
+	}
+}

@@ -243,6 +243,12 @@ func AddToReLU[T Float](dst, src *Dense[T]) {
 	}
 	d, y := dst.data[dst.offset:dst.offset+n], src.data[src.offset:src.offset+src.Size()]
 	m := len(y)
+	if m == 1 {
+		// No bias (a Linear without one) or a single value: one vector loop
+		// per block, not a row of one element at a time.
+		elementwiseFor(n, func(lo, hi int) { addScalar(d[lo:hi], y[0], true) })
+		return
+	}
 	rows := func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			addReLU(d[r*m:(r+1)*m], y)
