@@ -2,6 +2,7 @@ package gemm
 
 import (
 	"math/rand/v2"
+	"strconv"
 	"testing"
 )
 
@@ -38,4 +39,42 @@ func BenchmarkShapes(b *testing.B) {
 			b.ReportMetric(2*float64(s.m*s.n*s.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOPS")
 		})
 	}
+}
+
+// BenchmarkPaths times square products on the small-product path and,
+// forced, on the packed path, at sizes up to supMax: where the packed path
+// wins on a machine, supMax is too high for it.
+//
+//	go test -run '^$' -bench Paths -count 5 ./tensor/internal/gemm/
+func BenchmarkPaths(b *testing.B) {
+	for _, n := range []int{256, 512, 768, 1024} {
+		for _, packed := range []bool{false, true} {
+			name := "n=" + strconv.Itoa(n) + "/small-product"
+			if packed {
+				name = "n=" + strconv.Itoa(n) + "/packed"
+			}
+			b.Run("float32/"+name, func(b *testing.B) { benchSquare[float32](b, n, packed) })
+			b.Run("float64/"+name, func(b *testing.B) { benchSquare[float64](b, n, packed) })
+		}
+	}
+}
+
+func benchSquare[T float](b *testing.B, n int, packed bool) {
+	if kernelFor[T]().sup == nil {
+		b.Skip("no small-product kernel here: both would be the packed path")
+	}
+	if n*n*n > supMax {
+		b.Skipf("n = %d is beyond supMax", n)
+	}
+	saved := forcePacked
+	forcePacked = packed
+	defer func() { forcePacked = saved }()
+	rng := rand.New(rand.NewPCG(1, uint64(n)))
+	x := newMat[T](rng, n, n, false, 0)
+	y := newMat[T](rng, n, n, false, 0)
+	c := make([]T, n*n)
+	for b.Loop() {
+		Gemm(false, false, n, n, n, 1, x.data, x.ld, y.data, y.ld, 0, c, n)
+	}
+	b.ReportMetric(2*float64(n*n*n)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOPS")
 }

@@ -31,7 +31,8 @@ import "unsafe"
 // nor waits at a barrier. The two are even at n = 1536 and 2048, and at
 // n = 3072 the packed path's reuse of packed blocks wins (float32: 200
 // against 180). It is also the path of the reference models' Linear layers
-// (the MLP's 128 x 512 x 784 ran 20% faster for it).
+// (the MLP's 128 x 512 x 784 ran 20% faster for it). BenchmarkPaths times
+// both paths, to check the threshold on another machine.
 const supMax = 1<<31 - 1
 
 // forcePacked makes every product take the packed path, for tests.
