@@ -51,5 +51,8 @@
 // long-lived helper goroutines (pool.go), which a train step's back-to-back
 // products find awake, instead of to goroutines started per call. The
 // tiles, k blocks and their order are those of the packed path, so this
-// path too gives the same bits on any number of cores.
+// path too gives the same bits on any number of cores. Its results can
+// differ from the packed path's in the last place (the strided kernels do
+// the same sums, not the same instruction sequence), which is why the path
+// is chosen from the shape alone.
 package gemm
