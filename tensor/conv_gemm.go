@@ -68,6 +68,12 @@ func groupedMatMul[T Float](a, b, bias *Dense[T], relu bool) *Dense[T] {
 	return out
 }
 
+// sumChunkWork is the number of multiply-adds that SumMatMulT sums into one
+// partial product when the images are small: enough images per chunk that
+// the partials stay few (16 for the reference CNN's first convolution at
+// batch 64).
+const sumChunkWork = 1 << 20
+
 // SumMatMulT returns the sum over the images i of a[i, g]·b[i, g]ᵀ for
 // a [N, G, m, l] and b [N, G, k, l], as [G, m, k]. It is the weight gradient
 // of a convolution (a the output gradient, b the columns), accumulated by
@@ -108,8 +114,8 @@ func SumMatMulT[T Float](a, b *Dense[T]) *Dense[T] {
 	}
 	flops := mk * l
 	chunk := nimg
-	if flops < smallProduct {
-		chunk = max(1, smallProduct/max(flops, 1))
+	if flops < sumChunkWork {
+		chunk = max(1, sumChunkWork/max(flops, 1))
 	}
 	chunks := (nimg + chunk - 1) / chunk
 	sum := empty[T](chunks, g, k, m) // scratch, handed back at the end

@@ -52,8 +52,9 @@ func MatMul[T Float](a, b *Dense[T]) *Dense[T] {
 }
 
 // smallProduct is the number of multiply-adds below which GEMM runs a
-// product on the calling goroutine (its own threshold).
-const smallProduct = 128 * 128 * 64
+// product on the calling goroutine (its own threshold, which this mirrors):
+// a batch of such products is split over the batch instead.
+const smallProduct = 1 << 19
 
 // matrixLayout tells how GEMM should read the last two dimensions of t:
 // row-major (trans false) or as the transpose of a row-major matrix (trans
