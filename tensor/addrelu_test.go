@@ -24,13 +24,7 @@ func TestAddToReLU(t *testing.T) {
 		{"NaN and infinities", New([]float64{nan, -1, math.Inf(1), 2, 0, math.Inf(-1)}, 2, 3), New([]float64{1, nan, -3}, 3)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			want := tc.dst
-			if tc.src != nil {
-				want = Add(tc.dst, tc.src)
-			}
-			want = ReLU(want)
-			got := tc.dst.Clone()
-			AddToReLU(got, tc.src)
+			want, got := addToReLUBothWays(tc.dst, tc.src)
 			require.Equal(t, want.Shape(), got.Shape())
 			for i, w := range want.Data() {
 				g := got.Data()[i]
@@ -57,14 +51,20 @@ func TestAddToReLUFloat32(t *testing.T) {
 		{"scalar", RandN[float32](rng, 300, 257), Scalar[float32](-0.5)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			want := tc.dst
-			if tc.src != nil {
-				want = Add(tc.dst, tc.src)
-			}
-			want = ReLU(want)
-			got := tc.dst.Clone()
-			AddToReLU(got, tc.src)
+			want, got := addToReLUBothWays(tc.dst, tc.src)
 			require.Equal(t, want.Data(), got.Data())
 		})
 	}
+}
+
+// addToReLUBothWays returns ReLU(dst + src) made with Add and ReLU (src nil:
+// ReLU(dst)), and AddToReLU's result on a copy of dst.
+func addToReLUBothWays[T Float](dst, src *Dense[T]) (want, got *Dense[T]) {
+	want = dst
+	if src != nil {
+		want = Add(dst, src)
+	}
+	got = dst.Clone()
+	AddToReLU(got, src)
+	return ReLU(want), got
 }

@@ -252,7 +252,6 @@ type problem[T float] struct {
 	nc                   int // columns per block of packed B
 	bp                   []T // packed B for the current column block
 	mTiles               int // micro-tile rows of C
-	tilesPerUnit         int // most micro-tile rows in a unit of work
 	rowBlocks, colChunks int // units = rowBlocks x colChunks
 	bar                  barrier
 	nextB, nextU         atomic.Int64 // claim counters
@@ -295,8 +294,6 @@ func run[T float](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b [
 	}
 	p.rowBlocks = rowBlocks
 	p.mTiles = mTiles
-	tilesPerUnit := ceilDiv(mTiles, rowBlocks)
-	p.tilesPerUnit = tilesPerUnit
 	nw := min(w, p.rowBlocks*p.colChunks)
 	// Buffers are taken and returned on the calling goroutine, which keeps
 	// them in the same per-P cache of the pools from call to call.
@@ -304,7 +301,7 @@ func run[T float](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b [
 	p.bp = *bbuf
 	p.nc = nc
 	p.bar.n = int32(nw)
-	aLen := tilesPerUnit*mr*min(kr.kc, k) + mr*nr
+	aLen := p.tilesPerUnit()*mr*min(kr.kc, k) + mr*nr
 	if nw == 1 {
 		abuf := getBuf[T](roleA, aLen)
 		p.worker(*abuf)
@@ -328,6 +325,10 @@ func run[T float](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b [
 	putBuf(roleB, bbuf)
 }
 
+// tilesPerUnit is the most micro-tile rows in a unit of work: the row
+// blocks split mTiles as evenly as whole tiles allow.
+func (p *problem[T]) tilesPerUnit() int { return ceilDiv(p.mTiles, p.rowBlocks) }
+
 // unitsPerWorker is how many units of work a parallel product aims for per
 // worker: enough for the claim counter to even out a worker that is slowed
 // down, few enough that each unit reuses its packed B slivers over many
@@ -343,7 +344,7 @@ func (p *problem[T]) worker(abuf []T) {
 	kr := p.kr
 	mr, nr, kc := kr.mr, kr.nr, kr.kc
 	kb := min(kc, p.k)
-	ap := abuf[:p.tilesPerUnit*mr*kb]
+	ap := abuf[:p.tilesPerUnit()*mr*kb]
 	tmp := abuf[len(ap):]
 	units := p.rowBlocks * p.colChunks
 	for jc := 0; jc < p.n; jc += p.nc {
